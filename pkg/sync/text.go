@@ -8,16 +8,17 @@ import (
 
 // WriteText renders the report as a plan a person reads at a glance:
 //
-//	+ create  arn:...:bucket/a
-//	    role: (none) -> arn:...:role/R
-//	    destinations: +arn:...:bucket/b
-//	~ update  arn:...:bucket/c
-//	    destinations: +arn:...:bucket/d -arn:...:bucket/e
-//	- delete  arn:...:bucket/f
-//	! failed  arn:...:bucket/g
-//	    AccessDeniedException: ...
+//   - create  arn:...:bucket/a
+//     role: (none) -> arn:...:role/R
+//     destinations: +arn:...:bucket/b
+//     ~ update  arn:...:bucket/c
+//     destinations: +arn:...:bucket/d -arn:...:bucket/e
 //
-//	Plan: 1 to create, 1 to update, 1 to delete, 4 unchanged, 1 failed.
+//   - delete  arn:...:bucket/f
+//     ! failed  arn:...:bucket/g
+//     AccessDeniedException: ...
+//
+//     Plan: 1 to create, 1 to update, 1 to delete, 4 unchanged, 1 failed.
 //
 // Buckets in sync are counted, not listed.
 func (r *Report) WriteText(w io.Writer) error {
