@@ -1,0 +1,138 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	replsync "github.com/replsync/replsync/pkg/sync"
+)
+
+// Flags are the daemon's settings. Every flag can also come from the
+// environment as REPLSYNC_<NAME> (upper case, dashes as underscores); a flag
+// on the command line wins.
+type Flags struct {
+	Config      string
+	Once        bool
+	DryRun      bool
+	Output      string
+	Interval    time.Duration
+	Concurrency int
+	Listen      string
+	LogLevel    string
+	LogFormat   string
+}
+
+const usageText = `replsync-daemon keeps the replication configuration of Amazon S3 Tables
+table buckets equal to a desired-state document.
+
+Usage:
+  replsync-daemon --config SOURCE [--once] [--dry-run] [--output text|json]
+                  [--interval 5m] [--concurrency 8] [--listen :9090]
+                  [--log-level info] [--log-format json|text]
+
+SOURCE is one of:
+  ./path.yaml, path.json, /abs/path.yaml   a local file
+  file:///abs/path.json                    a local file, as a URL
+  s3://bucket/key.yaml                     an S3 object
+  ssm:/parameter/name                      an SSM Parameter Store parameter
+
+Flags (each also from the environment variable shown):
+`
+
+const exitText = `
+Exit codes with --once:
+  0  every bucket converged (whether or not anything was written)
+  1  the document could not be read or is invalid, a bucket failed, or a
+     flag is wrong
+With --once --dry-run (like terraform plan -detailed-exitcode):
+  0  no drift    2  drift found (nothing was written)    1  error
+
+AWS configuration comes from the standard SDK sources: AWS_REGION, AWS_PROFILE,
+credentials, and endpoint overrides such as AWS_ENDPOINT_URL_S3TABLES.
+`
+
+// errHelp is returned by parseFlags when --help was asked for.
+var errHelp = flag.ErrHelp
+
+// parseFlags reads args and the environment (getenv) into Flags.
+func parseFlags(args []string, getenv func(string) string, usageOut io.Writer) (Flags, error) {
+	var f Flags
+	fs := flag.NewFlagSet("replsync-daemon", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&f.Config, "config", "", "document `SOURCE` (required)")
+	fs.BoolVar(&f.Once, "once", false, "run one pass and exit")
+	fs.BoolVar(&f.DryRun, "dry-run", false, "plan only: never write")
+	fs.StringVar(&f.Output, "output", "text", "report format on stdout: text or json")
+	fs.DurationVar(&f.Interval, "interval", 5*time.Minute, "time between passes without --once")
+	fs.IntVar(&f.Concurrency, "concurrency", replsync.DefaultConcurrency, "buckets reconciled at once")
+	fs.StringVar(&f.Listen, "listen", ":9090", "address of /healthz, /readyz and /metrics without --once")
+	fs.StringVar(&f.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.LogFormat, "log-format", "json", "logs on stderr: json or text")
+	fs.Usage = func() {
+		fmt.Fprint(usageOut, usageText)
+		fs.VisitAll(func(fl *flag.Flag) {
+			name, usage := flag.UnquoteUsage(fl)
+			fmt.Fprintf(usageOut, "  --%s %s\n    \t%s (default %q; $%s)\n", fl.Name, name, usage, fl.DefValue, envName(fl.Name))
+		})
+		fmt.Fprint(usageOut, exitText)
+	}
+
+	// The environment first, so that flags on the command line win.
+	var envErrs []error
+	fs.VisitAll(func(fl *flag.Flag) {
+		if v := getenv(envName(fl.Name)); v != "" {
+			if err := fl.Value.Set(v); err != nil {
+				envErrs = append(envErrs, fmt.Errorf("$%s: invalid value %q: %v", envName(fl.Name), v, err))
+			}
+		}
+	})
+	if err := errors.Join(envErrs...); err != nil {
+		return f, err
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.Usage()
+			return f, errHelp
+		}
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
+	}
+	return f, f.validate()
+}
+
+func (f Flags) validate() error {
+	var errs []error
+	if f.Config == "" {
+		errs = append(errs, errors.New("--config (or $REPLSYNC_CONFIG) is required"))
+	}
+	if f.Output != "text" && f.Output != "json" {
+		errs = append(errs, fmt.Errorf("--output must be text or json, not %q", f.Output))
+	}
+	if f.LogFormat != "text" && f.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format must be json or text, not %q", f.LogFormat))
+	}
+	if _, err := zerolog.ParseLevel(f.LogLevel); err != nil || f.LogLevel == "" {
+		errs = append(errs, fmt.Errorf("--log-level must be debug, info, warn or error, not %q", f.LogLevel))
+	}
+	if f.Concurrency < 1 {
+		errs = append(errs, fmt.Errorf("--concurrency must be at least 1, not %d", f.Concurrency))
+	}
+	if f.Interval <= 0 {
+		errs = append(errs, fmt.Errorf("--interval must be positive, not %s", f.Interval))
+	}
+	return errors.Join(errs...)
+}
+
+// envName is the environment variable of a flag: concurrency ->
+// REPLSYNC_CONCURRENCY, dry-run -> REPLSYNC_DRY_RUN.
+func envName(flagName string) string {
+	return "REPLSYNC_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
