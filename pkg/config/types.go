@@ -93,5 +93,6 @@ type Source interface {
 	String() string
 	// Read returns the current document bytes and their identity. It
 	// refuses content larger than MaxDocumentSize without reading it all.
+	// Its errors name the source.
 	Read(ctx context.Context) (Snapshot, error)
 }

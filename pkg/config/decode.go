@@ -1,0 +1,342 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+
+	yaml "go.yaml.in/yaml/v3"
+)
+
+// The decoder walks the yaml.Node tree itself instead of using struct
+// tags, so that every problem names the field path and the line, and so
+// that it visits only the schema: values of unknown fields are never
+// walked. Every node it looks at, including through an alias, counts
+// against maxNodeVisits.
+//
+// Aliases are resolved because they are useful (a shared role or
+// destination list). A document without aliases has at most about one node
+// per byte, so the budget (two per byte of the largest document) never
+// refuses one; an alias bomb hits it within milliseconds.
+const maxNodeVisits = 2 * MaxDocumentSize
+
+// Field names of the schema, per mapping.
+var (
+	documentFields = []string{"version", "defaults", "buckets"}
+	defaultsFields = []string{"role"}
+	bucketFields   = []string{"tableBucketARN", "role", "destinations", "state"}
+)
+
+// scalar is a string value as written, with its line.
+type scalar struct {
+	Value string
+	Line  int
+}
+
+// rawDocument is the document as written: every value keeps its line for
+// validation's problems. Pointers are nil where the field was absent or
+// null.
+type rawDocument struct {
+	Line        int
+	DefaultRole *scalar
+	// Buckets is nil when the key is absent, non-nil (maybe empty) when given.
+	Buckets []rawBucket
+}
+
+type rawBucket struct {
+	Path  string
+	Line  int
+	ARN   *scalar
+	Role  *scalar
+	State *scalar
+	// Destinations is nil when the key is absent or null.
+	Destinations     []scalar
+	DestinationsLine int
+}
+
+type decoder struct {
+	ps     *problems
+	visits int
+}
+
+// tooManyNodes aborts a decode that exceeds maxNodeVisits.
+type tooManyNodes struct{ line int }
+
+// decode turns the document node into a rawDocument, reporting every
+// decoding problem it finds. ok is false if there was any.
+func decode(doc *yaml.Node, ps *problems) (raw *rawDocument, ok bool) {
+	d := &decoder{ps: ps}
+	before := len(*ps)
+	defer func() {
+		if v := recover(); v != nil {
+			t, isBudget := v.(tooManyNodes)
+			if !isBudget {
+				panic(v)
+			}
+			ps.add("", t.line, "document expands to more than %d nodes through aliases; refusing it", maxNodeVisits)
+			raw, ok = nil, false
+		}
+	}()
+	raw = d.document(doc.Content[0])
+	return raw, len(*ps) == before
+}
+
+// resolve counts a visit to n and follows it if it is an alias (whose
+// target is never itself an alias).
+func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
+	d.visits++
+	if d.visits > maxNodeVisits {
+		panic(tooManyNodes{line: n.Line})
+	}
+	if n.Kind == yaml.AliasNode {
+		return n.Alias
+	}
+	return n
+}
+
+func (d *decoder) document(n *yaml.Node) *rawDocument {
+	line := n.Line
+	n = d.resolve(n)
+	if isNull(n) {
+		d.ps.add("", line, "document is empty (want version, defaults and buckets)")
+		return nil
+	}
+	if n.Kind != yaml.MappingNode || n.ShortTag() != "!!map" {
+		d.ps.add("", line, "document must be a mapping with version, defaults and buckets, not %s", describe(n))
+		return nil
+	}
+	raw := &rawDocument{Line: line}
+	before := len(*d.ps)
+	fields := d.fields("", n, documentFields)
+	v, ok := fields["version"]
+	if !ok {
+		d.ps.add("", line, `missing required field "version" (this replsync reads version: %d)`, CurrentVersion)
+	} else if ver, known := d.version(v); !known {
+		// An unknown version means the rest cannot be read as this
+		// schema: report that alone. A missing or malformed version is
+		// most likely a slip, so the rest is still checked then.
+		*d.ps = (*d.ps)[:before]
+		d.ps.add("version", v.Line, "unknown version %d (this replsync reads version %d only)", ver, CurrentVersion)
+		return raw
+	}
+	if v, ok := fields["defaults"]; ok {
+		d.defaults(raw, v)
+	}
+	if v, ok := fields["buckets"]; ok {
+		d.buckets(raw, v)
+	}
+	return raw
+}
+
+// version checks the version field. known is false only for a
+// well-formed integer other than CurrentVersion, which it leaves to the
+// caller to report.
+func (d *decoder) version(v *yaml.Node) (ver int64, known bool) {
+	line := v.Line
+	n := d.resolve(v)
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+		d.ps.add("version", line, "want the integer %d, got %s", CurrentVersion, describe(n))
+		return 0, true
+	}
+	ver, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil {
+		d.ps.add("version", line, "want the integer %d written in decimal, got %s", CurrentVersion, n.Value)
+		return 0, true
+	}
+	return ver, ver == CurrentVersion
+}
+
+func (d *decoder) defaults(raw *rawDocument, v *yaml.Node) {
+	line := v.Line
+	n := d.resolve(v)
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode || n.ShortTag() != "!!map" {
+		d.ps.add("defaults", line, "want a mapping with role, got %s", describe(n))
+		return
+	}
+	fields := d.fields("defaults", n, defaultsFields)
+	if v, ok := fields["role"]; ok {
+		raw.DefaultRole = d.optionalString("defaults.role", v, "an IAM role ARN")
+	}
+}
+
+func (d *decoder) buckets(raw *rawDocument, v *yaml.Node) {
+	line := v.Line
+	n := d.resolve(v)
+	if n.Kind != yaml.SequenceNode || n.ShortTag() != "!!seq" {
+		d.ps.add("buckets", line, "want a list of buckets (use [] for none), got %s", describe(n))
+		return
+	}
+	raw.Buckets = make([]rawBucket, 0, len(n.Content))
+	for i, item := range n.Content {
+		if b, ok := d.bucket(fmt.Sprintf("buckets[%d]", i), item); ok {
+			raw.Buckets = append(raw.Buckets, b)
+		}
+	}
+}
+
+func (d *decoder) bucket(path string, v *yaml.Node) (rawBucket, bool) {
+	b := rawBucket{Path: path, Line: v.Line}
+	n := d.resolve(v)
+	if n.Kind != yaml.MappingNode || n.ShortTag() != "!!map" {
+		d.ps.add(path, b.Line, "want a bucket (a mapping with tableBucketARN, role, destinations, state), got %s", describe(n))
+		return b, false
+	}
+	fields := d.fields(path, n, bucketFields)
+	if v, ok := fields["tableBucketARN"]; ok {
+		b.ARN = d.optionalString(path+".tableBucketARN", v, "a table bucket ARN")
+	}
+	if v, ok := fields["role"]; ok {
+		b.Role = d.optionalString(path+".role", v, "an IAM role ARN")
+	}
+	if v, ok := fields["state"]; ok {
+		b.State = d.optionalString(path+".state", v, "present or absent")
+	}
+	if v, ok := fields["destinations"]; ok {
+		d.destinations(&b, path+".destinations", v)
+	}
+	return b, true
+}
+
+func (d *decoder) destinations(b *rawBucket, path string, v *yaml.Node) {
+	line := v.Line
+	n := d.resolve(v)
+	if isNull(n) {
+		return
+	}
+	b.DestinationsLine = line
+	if n.Kind != yaml.SequenceNode || n.ShortTag() != "!!seq" {
+		d.ps.add(path, line, "want a list of table bucket ARNs, got %s", describe(n))
+		return
+	}
+	b.Destinations = make([]scalar, 0, len(n.Content))
+	for i, item := range n.Content {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		if s, ok := d.str(p, item, "a table bucket ARN"); ok {
+			b.Destinations = append(b.Destinations, s)
+		}
+	}
+}
+
+// optionalString decodes an optional string field: null is the same as
+// leaving the field out (nil), anything but a string is a problem.
+func (d *decoder) optionalString(path string, v *yaml.Node, want string) *scalar {
+	line := v.Line
+	n := d.resolve(v)
+	if isNull(n) {
+		return nil
+	}
+	if s, ok := d.strNode(path, line, n, want); ok {
+		return &s
+	}
+	return nil
+}
+
+// str decodes a required string.
+func (d *decoder) str(path string, v *yaml.Node, want string) (scalar, bool) {
+	return d.strNode(path, v.Line, d.resolve(v), want)
+}
+
+// strNode checks that the resolved node n, written at line, is a string: a
+// scalar that YAML resolves to one (quoted, or plain text that is not a
+// number, boolean, null, ...).
+func (d *decoder) strNode(path string, line int, n *yaml.Node, want string) (scalar, bool) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+		d.ps.add(path, line, "want %s, got %s", want, describe(n))
+		return scalar{}, false
+	}
+	return scalar{Value: n.Value, Line: line}, true
+}
+
+// fields checks the keys of mapping m against known, reporting unknown
+// keys (with a suggestion), duplicate keys and keys that are not strings,
+// and returns the value node of each known key (the first, if repeated).
+func (d *decoder) fields(path string, m *yaml.Node, known []string) map[string]*yaml.Node {
+	found := make(map[string]*yaml.Node, len(known))
+	seen := make(map[string]int, len(m.Content)/2)
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		keyLine := m.Content[i].Line
+		k := d.resolve(m.Content[i])
+		if k.Kind != yaml.ScalarNode {
+			d.ps.add(path, keyLine, "field names must be strings, not %s", describe(k))
+			continue
+		}
+		if first, dup := seen[k.Value]; dup {
+			d.ps.add(path, keyLine, "duplicate field %s (first at line %d)", quote(k.Value), first)
+			continue
+		}
+		seen[k.Value] = keyLine
+		switch {
+		case !contains(known, k.Value):
+			d.ps.add(path, keyLine, "unknown field %s%s", quote(k.Value), suggest(path, k.Value, known))
+		case k.ShortTag() != "!!str":
+			d.ps.add(path, keyLine, "field names must be strings, not %s", describe(k))
+		default:
+			found[k.Value] = m.Content[i+1]
+		}
+	}
+	return found
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// describe names what a node is, for "want X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+	default:
+		return "an unexpected YAML node"
+	}
+	v := truncate(n.Value)
+	switch n.ShortTag() {
+	case "!!null":
+		return "null"
+	case "!!bool":
+		return "the boolean " + v
+	case "!!int", "!!float":
+		return "the number " + v
+	case "!!str":
+		return strconv.Quote(v)
+	case "!!timestamp":
+		return "the timestamp " + v
+	case "!!binary":
+		return "binary data"
+	case "!!merge":
+		return "a merge key (<<)"
+	default:
+		return fmt.Sprintf("a value tagged %s", n.ShortTag())
+	}
+}
+
+// truncate shortens s for a message, on a rune boundary.
+func truncate(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
+	}
+	i := max - 3
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "..."
+}
+
+// quote quotes a (possibly long) name for a message.
+func quote(s string) string { return strconv.Quote(truncate(s)) }
