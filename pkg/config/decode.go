@@ -11,14 +11,16 @@ import (
 // The decoder walks the yaml.Node tree itself instead of using struct
 // tags, so that every problem names the field path and the line, and so
 // that it visits only the schema: values of unknown fields are never
-// walked. Every node it looks at, including through an alias, counts
-// against maxNodeVisits.
+// walked.
 //
 // Aliases are resolved because they are useful (a shared role or
-// destination list). A document without aliases has at most about one node
-// per byte, so the budget (two per byte of the largest document) never
-// refuses one; an alias bomb hits it within milliseconds.
-const maxNodeVisits = 2 * MaxDocumentSize
+// destination list), under a budget: every node the decoder looks at,
+// including through an alias, counts, and it may look at no more nodes
+// than the input has bytes, plus visitAllowance. Without aliases every
+// node visited takes at least two bytes of input (a list item "x," or half
+// of "role: x"), so only aliases can exceed the budget; an alias bomb hits
+// it within milliseconds, in memory proportional to the input.
+const visitAllowance = 10_000
 
 // Field names of the schema, per mapping.
 var (
@@ -55,17 +57,19 @@ type rawBucket struct {
 }
 
 type decoder struct {
-	ps     *problems
-	visits int
+	ps       *problems
+	visits   int
+	maxVisit int
 }
 
-// tooManyNodes aborts a decode that exceeds maxNodeVisits.
+// tooManyNodes aborts a decode that exceeds its budget.
 type tooManyNodes struct{ line int }
 
-// decode turns the document node into a rawDocument, reporting every
-// decoding problem it finds. ok is false if there was any.
-func decode(doc *yaml.Node, ps *problems) (raw *rawDocument, ok bool) {
-	d := &decoder{ps: ps}
+// decode turns the document node, parsed from size bytes, into a
+// rawDocument, reporting every decoding problem it finds. ok is false if
+// there was any.
+func decode(doc *yaml.Node, size int, ps *problems) (raw *rawDocument, ok bool) {
+	d := &decoder{ps: ps, maxVisit: size + visitAllowance}
 	before := len(*ps)
 	defer func() {
 		if v := recover(); v != nil {
@@ -73,7 +77,7 @@ func decode(doc *yaml.Node, ps *problems) (raw *rawDocument, ok bool) {
 			if !isBudget {
 				panic(v)
 			}
-			ps.add("", t.line, "document expands to more than %d nodes through aliases; refusing it", maxNodeVisits)
+			ps.add("", t.line, "aliases expand the document to more than %d nodes (one per byte of input, plus %d); refusing it", d.maxVisit, visitAllowance)
 			raw, ok = nil, false
 		}
 	}()
@@ -85,7 +89,7 @@ func decode(doc *yaml.Node, ps *problems) (raw *rawDocument, ok bool) {
 // target is never itself an alias).
 func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 	d.visits++
-	if d.visits > maxNodeVisits {
+	if d.visits > d.maxVisit {
 		panic(tooManyNodes{line: n.Line})
 	}
 	if n.Kind == yaml.AliasNode {
@@ -116,7 +120,7 @@ func (d *decoder) document(n *yaml.Node) *rawDocument {
 		// schema: report that alone. A missing or malformed version is
 		// most likely a slip, so the rest is still checked then.
 		*d.ps = (*d.ps)[:before]
-		d.ps.add("version", v.Line, "unknown version %d (this replsync reads version %d only)", ver, CurrentVersion)
+		d.ps.add("version", v.line, "unknown version %d (this replsync reads version %d only)", ver, CurrentVersion)
 		return raw
 	}
 	if v, ok := fields["defaults"]; ok {
@@ -131,9 +135,8 @@ func (d *decoder) document(n *yaml.Node) *rawDocument {
 // version checks the version field. known is false only for a
 // well-formed integer other than CurrentVersion, which it leaves to the
 // caller to report.
-func (d *decoder) version(v *yaml.Node) (ver int64, known bool) {
-	line := v.Line
-	n := d.resolve(v)
+func (d *decoder) version(f field) (ver int64, known bool) {
+	line, n := f.line, d.resolve(f.node)
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
 		d.ps.add("version", line, "want the integer %d, got %s", CurrentVersion, describe(n))
 		return 0, true
@@ -146,9 +149,8 @@ func (d *decoder) version(v *yaml.Node) (ver int64, known bool) {
 	return ver, ver == CurrentVersion
 }
 
-func (d *decoder) defaults(raw *rawDocument, v *yaml.Node) {
-	line := v.Line
-	n := d.resolve(v)
+func (d *decoder) defaults(raw *rawDocument, f field) {
+	line, n := f.line, d.resolve(f.node)
 	if isNull(n) {
 		return
 	}
@@ -162,24 +164,23 @@ func (d *decoder) defaults(raw *rawDocument, v *yaml.Node) {
 	}
 }
 
-func (d *decoder) buckets(raw *rawDocument, v *yaml.Node) {
-	line := v.Line
-	n := d.resolve(v)
+func (d *decoder) buckets(raw *rawDocument, f field) {
+	line, n := f.line, d.resolve(f.node)
 	if n.Kind != yaml.SequenceNode || n.ShortTag() != "!!seq" {
 		d.ps.add("buckets", line, "want a list of buckets (use [] for none), got %s", describe(n))
 		return
 	}
 	raw.Buckets = make([]rawBucket, 0, len(n.Content))
 	for i, item := range n.Content {
-		if b, ok := d.bucket(fmt.Sprintf("buckets[%d]", i), item); ok {
+		if b, ok := d.bucket(fmt.Sprintf("buckets[%d]", i), itemField(item)); ok {
 			raw.Buckets = append(raw.Buckets, b)
 		}
 	}
 }
 
-func (d *decoder) bucket(path string, v *yaml.Node) (rawBucket, bool) {
-	b := rawBucket{Path: path, Line: v.Line}
-	n := d.resolve(v)
+func (d *decoder) bucket(path string, f field) (rawBucket, bool) {
+	b := rawBucket{Path: path, Line: f.line}
+	n := d.resolve(f.node)
 	if n.Kind != yaml.MappingNode || n.ShortTag() != "!!map" {
 		d.ps.add(path, b.Line, "want a bucket (a mapping with tableBucketARN, role, destinations, state), got %s", describe(n))
 		return b, false
@@ -200,9 +201,8 @@ func (d *decoder) bucket(path string, v *yaml.Node) (rawBucket, bool) {
 	return b, true
 }
 
-func (d *decoder) destinations(b *rawBucket, path string, v *yaml.Node) {
-	line := v.Line
-	n := d.resolve(v)
+func (d *decoder) destinations(b *rawBucket, path string, f field) {
+	line, n := f.line, d.resolve(f.node)
 	if isNull(n) {
 		return
 	}
@@ -214,7 +214,7 @@ func (d *decoder) destinations(b *rawBucket, path string, v *yaml.Node) {
 	b.Destinations = make([]scalar, 0, len(n.Content))
 	for i, item := range n.Content {
 		p := fmt.Sprintf("%s[%d]", path, i)
-		if s, ok := d.str(p, item, "a table bucket ARN"); ok {
+		if s, ok := d.str(p, itemField(item), "a table bucket ARN"); ok {
 			b.Destinations = append(b.Destinations, s)
 		}
 	}
@@ -222,9 +222,8 @@ func (d *decoder) destinations(b *rawBucket, path string, v *yaml.Node) {
 
 // optionalString decodes an optional string field: null is the same as
 // leaving the field out (nil), anything but a string is a problem.
-func (d *decoder) optionalString(path string, v *yaml.Node, want string) *scalar {
-	line := v.Line
-	n := d.resolve(v)
+func (d *decoder) optionalString(path string, f field, want string) *scalar {
+	line, n := f.line, d.resolve(f.node)
 	if isNull(n) {
 		return nil
 	}
@@ -235,8 +234,8 @@ func (d *decoder) optionalString(path string, v *yaml.Node, want string) *scalar
 }
 
 // str decodes a required string.
-func (d *decoder) str(path string, v *yaml.Node, want string) (scalar, bool) {
-	return d.strNode(path, v.Line, d.resolve(v), want)
+func (d *decoder) str(path string, f field, want string) (scalar, bool) {
+	return d.strNode(path, f.line, d.resolve(f.node), want)
 }
 
 // strNode checks that the resolved node n, written at line, is a string: a
@@ -250,11 +249,21 @@ func (d *decoder) strNode(path string, line int, n *yaml.Node, want string) (sca
 	return scalar{Value: n.Value, Line: line}, true
 }
 
+// field is a value to decode and the line its problems are reported at:
+// the line of its key in a mapping (where a reader looks for "role:",
+// even when a block list starts on the next line), of the item in a list.
+type field struct {
+	line int
+	node *yaml.Node
+}
+
+func itemField(n *yaml.Node) field { return field{line: n.Line, node: n} }
+
 // fields checks the keys of mapping m against known, reporting unknown
 // keys (with a suggestion), duplicate keys and keys that are not strings,
-// and returns the value node of each known key (the first, if repeated).
-func (d *decoder) fields(path string, m *yaml.Node, known []string) map[string]*yaml.Node {
-	found := make(map[string]*yaml.Node, len(known))
+// and returns the value of each known key (the first, if repeated).
+func (d *decoder) fields(path string, m *yaml.Node, known []string) map[string]field {
+	found := make(map[string]field, len(known))
 	seen := make(map[string]int, len(m.Content)/2)
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		keyLine := m.Content[i].Line
@@ -274,7 +283,7 @@ func (d *decoder) fields(path string, m *yaml.Node, known []string) map[string]*
 		case k.ShortTag() != "!!str":
 			d.ps.add(path, keyLine, "field names must be strings, not %s", describe(k))
 		default:
-			found[k.Value] = m.Content[i+1]
+			found[k.Value] = field{line: keyLine, node: m.Content[i+1]}
 		}
 	}
 	return found

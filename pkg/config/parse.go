@@ -46,7 +46,7 @@ func parse(data []byte) (*Document, problems) {
 	if !ok {
 		return nil, ps
 	}
-	raw, ok := decode(root, &ps)
+	raw, ok := decode(root, len(data), &ps)
 	if !ok {
 		return nil, ps
 	}
