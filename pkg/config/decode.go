@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -112,7 +113,7 @@ func (d *decoder) document(n *yaml.Node) *rawDocument {
 	raw := &rawDocument{Line: line}
 	before := len(*d.ps)
 	fields := d.fields("", n, documentFields)
-	v, ok := fields["version"]
+	v, ok := fields.get("version")
 	if !ok {
 		d.ps.add("", line, `missing required field "version" (this replsync reads version: %d)`, CurrentVersion)
 	} else if ver, known := d.version(v); !known {
@@ -123,10 +124,10 @@ func (d *decoder) document(n *yaml.Node) *rawDocument {
 		d.ps.add("version", v.line, "unknown version %d (this replsync reads version %d only)", ver, CurrentVersion)
 		return raw
 	}
-	if v, ok := fields["defaults"]; ok {
+	if v, ok := fields.get("defaults"); ok {
 		d.defaults(raw, v)
 	}
-	if v, ok := fields["buckets"]; ok {
+	if v, ok := fields.get("buckets"); ok {
 		d.buckets(raw, v)
 	}
 	return raw
@@ -159,7 +160,7 @@ func (d *decoder) defaults(raw *rawDocument, f field) {
 		return
 	}
 	fields := d.fields("defaults", n, defaultsFields)
-	if v, ok := fields["role"]; ok {
+	if v, ok := fields.get("role"); ok {
 		raw.DefaultRole = d.optionalString("defaults.role", v, "an IAM role ARN")
 	}
 }
@@ -186,16 +187,16 @@ func (d *decoder) bucket(path string, f field) (rawBucket, bool) {
 		return b, false
 	}
 	fields := d.fields(path, n, bucketFields)
-	if v, ok := fields["tableBucketARN"]; ok {
+	if v, ok := fields.get("tableBucketARN"); ok {
 		b.ARN = d.optionalString(path+".tableBucketARN", v, "a table bucket ARN")
 	}
-	if v, ok := fields["role"]; ok {
+	if v, ok := fields.get("role"); ok {
 		b.Role = d.optionalString(path+".role", v, "an IAM role ARN")
 	}
-	if v, ok := fields["state"]; ok {
+	if v, ok := fields.get("state"); ok {
 		b.State = d.optionalString(path+".state", v, "present or absent")
 	}
-	if v, ok := fields["destinations"]; ok {
+	if v, ok := fields.get("destinations"); ok {
 		d.destinations(&b, path+".destinations", v)
 	}
 	return b, true
@@ -213,10 +214,12 @@ func (d *decoder) destinations(b *rawBucket, path string, f field) {
 	}
 	b.Destinations = make([]scalar, 0, len(n.Content))
 	for i, item := range n.Content {
-		p := fmt.Sprintf("%s[%d]", path, i)
-		if s, ok := d.str(p, itemField(item), "a table bucket ARN"); ok {
-			b.Destinations = append(b.Destinations, s)
+		line, n := item.Line, d.resolve(item)
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
+			d.ps.add(fmt.Sprintf("%s[%d]", path, i), line, "want a table bucket ARN, got %s", describe(n))
+			continue
 		}
+		b.Destinations = append(b.Destinations, scalar{Value: n.Value, Line: line})
 	}
 }
 
@@ -233,14 +236,9 @@ func (d *decoder) optionalString(path string, f field, want string) *scalar {
 	return nil
 }
 
-// str decodes a required string.
-func (d *decoder) str(path string, f field, want string) (scalar, bool) {
-	return d.strNode(path, f.line, d.resolve(f.node), want)
-}
-
 // strNode checks that the resolved node n, written at line, is a string: a
 // scalar that YAML resolves to one (quoted, or plain text that is not a
-// number, boolean, null, ...).
+// number, boolean, null, ...). Destination lists do the same inline.
 func (d *decoder) strNode(path string, line int, n *yaml.Node, want string) (scalar, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" {
 		d.ps.add(path, line, "want %s, got %s", want, describe(n))
@@ -259,12 +257,51 @@ type field struct {
 
 func itemField(n *yaml.Node) field { return field{line: n.Line, node: n} }
 
-// fields checks the keys of mapping m against known, reporting unknown
-// keys (with a suggestion), duplicate keys and keys that are not strings,
-// and returns the value of each known key (the first, if repeated).
-func (d *decoder) fields(path string, m *yaml.Node, known []string) map[string]field {
-	found := make(map[string]field, len(known))
-	seen := make(map[string]int, len(m.Content)/2)
+// earlierKey returns the line of the first key before m.Content[i] named
+// name. seen, if not nil, indexes the keys before i and is updated.
+func earlierKey(m *yaml.Node, i int, name string, seen map[string]int) (int, bool) {
+	if seen != nil {
+		if l, ok := seen[name]; ok {
+			return l, true
+		}
+		seen[name] = m.Content[i].Line
+		return 0, false
+	}
+	for j := 0; j < i; j += 2 {
+		if k := m.Content[j]; k.Kind == yaml.ScalarNode && k.Value == name {
+			return k.Line, true
+		}
+	}
+	return 0, false
+}
+
+// fieldSet holds the values of the known fields of one mapping.
+type fieldSet struct {
+	known  []string
+	values [4]field // by index in known; node nil when absent
+}
+
+// get returns the value of the known field name, if the mapping has it.
+func (fs *fieldSet) get(name string) (field, bool) {
+	for i, k := range fs.known {
+		if k == name {
+			return fs.values[i], fs.values[i].node != nil
+		}
+	}
+	panic("config: field " + name + " is not in the schema") // a bug here
+}
+
+// fields checks the keys of mapping m against known (at most 4 names),
+// reporting unknown keys (with a suggestion), duplicate keys and keys that
+// are not strings, and returns the value of each known key (the first, if
+// repeated).
+func (d *decoder) fields(path string, m *yaml.Node, known []string) fieldSet {
+	fs := fieldSet{known: known}
+	// Mappings are small: look for duplicates by scanning, unless large.
+	var seen map[string]int
+	if len(m.Content) > 32 {
+		seen = make(map[string]int, len(m.Content)/2)
+	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		keyLine := m.Content[i].Line
 		k := d.resolve(m.Content[i])
@@ -272,30 +309,21 @@ func (d *decoder) fields(path string, m *yaml.Node, known []string) map[string]f
 			d.ps.add(path, keyLine, "field names must be strings, not %s", describe(k))
 			continue
 		}
-		if first, dup := seen[k.Value]; dup {
+		if first, dup := earlierKey(m, i, k.Value, seen); dup {
 			d.ps.add(path, keyLine, "duplicate field %s (first at line %d)", quote(k.Value), first)
 			continue
 		}
-		seen[k.Value] = keyLine
+		idx := slices.Index(known, k.Value)
 		switch {
-		case !contains(known, k.Value):
+		case idx < 0:
 			d.ps.add(path, keyLine, "unknown field %s%s", quote(k.Value), suggest(path, k.Value, known))
 		case k.ShortTag() != "!!str":
 			d.ps.add(path, keyLine, "field names must be strings, not %s", describe(k))
 		default:
-			found[k.Value] = field{line: keyLine, node: m.Content[i+1]}
+			fs.values[idx] = field{line: keyLine, node: m.Content[i+1]}
 		}
 	}
-	return found
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return fs
 }
 
 func isNull(n *yaml.Node) bool {

@@ -1,6 +1,28 @@
 package config
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// manyKeys returns n unknown fields k0..k(n-1), one per line.
+func manyKeys(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "k%d: x\n", i)
+	}
+	return b.String()
+}
+
+// unknownKeys are the problems of manyKeys(n) after two lines.
+func unknownKeys(n int) []Problem {
+	var ps []Problem
+	for i := range n {
+		ps = append(ps, Problem{"", i + 3, fmt.Sprintf("unknown field \"k%d\"", i)})
+	}
+	return ps
+}
 
 // bucketYAML is a valid bucket entry of a block list, 3 lines long.
 const bucketYAML = "  - tableBucketARN: " + srcA + "\n    role: " + roleA + "\n    destinations: [" + dstA1 + "]\n"
@@ -39,6 +61,8 @@ func TestParseDecodeErrors(t *testing.T) {
 			[]Problem{{"", 3, `duplicate field "version" (first at line 1)`}}},
 		{"duplicate bucket key", "version: 1\nbuckets:\n" + bucketYAML + "    role: " + roleB + "\n",
 			[]Problem{{"buckets[0]", 6, `duplicate field "role" (first at line 4)`}}},
+		{"duplicate key in a large mapping", "version: 1\nbuckets: []\n" + manyKeys(20) + "k7: again\n",
+			append(unknownKeys(20), Problem{"", 23, `duplicate field "k7" (first at line 10)`})},
 		{"duplicate key in JSON", "{\"version\": 1,\n\"buckets\": [],\n\"buckets\": []}",
 			[]Problem{{"", 3, `duplicate field "buckets" (first at line 2)`}}},
 

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -12,29 +11,53 @@ import (
 // (a limit of PutTableBucketReplication).
 const MaxDestinations = 5
 
-// arnRef is an ARN seen in the document, for the one-partition rule.
+// arnRef is a valid ARN seen in the document, for the one-partition rule.
+// Its path is only spelled out for a problem.
 type arnRef struct {
-	path, partition string
-	line            int
+	partition string
+	line      int
+	bucket    int // index in rawDocument.Buckets; -1 for defaults.role
+	dest      int // index in the destinations; refARN or refRole otherwise
+}
+
+const (
+	refARN  = -1
+	refRole = -2
+)
+
+// arnInfo is the memoized result of parsing one ARN string: documents
+// repeat roles and destinations (often through aliases).
+type arnInfo struct {
+	partition string
+	err       error
 }
 
 // validator checks a decoded document; it collects problems and never
 // stops at the first.
 type validator struct {
-	ps   *problems
-	arns []arnRef
+	ps         *problems
+	raw        *rawDocument
+	arns       []arnRef
+	bucketARNs map[string]arnInfo
+	roleARNs   map[string]arnInfo
 }
 
 // validate checks raw against the rules of DESIGN.md and, if it holds,
 // returns the normalized Document.
 func validate(raw *rawDocument, ps *problems) (*Document, problems) {
-	v := &validator{ps: ps}
+	v := &validator{
+		ps:         ps,
+		raw:        raw,
+		arns:       make([]arnRef, 0, 3*len(raw.Buckets)+1),
+		bucketARNs: make(map[string]arnInfo, 2*len(raw.Buckets)),
+		roleARNs:   make(map[string]arnInfo),
+	}
 	before := len(*ps)
 	doc := &Document{Version: CurrentVersion}
 
 	if r := raw.DefaultRole; r != nil {
 		doc.Defaults.Role = r.Value
-		v.role("defaults.role", r)
+		v.role(-1, r)
 	}
 	if raw.Buckets == nil {
 		ps.add("", raw.Line, `missing required field "buckets" (use buckets: [] for none)`)
@@ -44,7 +67,7 @@ func validate(raw *rawDocument, ps *problems) (*Document, problems) {
 	firstAt := make(map[string]*rawBucket, len(raw.Buckets))
 	for i := range raw.Buckets {
 		rb := &raw.Buckets[i]
-		b := v.bucket(rb, raw.DefaultRole)
+		b := v.bucket(i, rb, raw.DefaultRole)
 		if rb.ARN != nil {
 			if first, dup := firstAt[rb.ARN.Value]; dup {
 				ps.add(rb.Path+".tableBucketARN", rb.ARN.Line, "bucket listed twice (first as %s at line %d)", first.Path, first.ARN.Line)
@@ -64,13 +87,13 @@ func validate(raw *rawDocument, ps *problems) (*Document, problems) {
 
 // bucket checks one bucket and returns its normalized form (meaningful
 // only when no problem was found).
-func (v *validator) bucket(rb *rawBucket, defaultRole *scalar) Bucket {
+func (v *validator) bucket(i int, rb *rawBucket, defaultRole *scalar) Bucket {
 	b := Bucket{State: StatePresent, Line: rb.Line}
 	if rb.ARN == nil {
 		v.ps.add(rb.Path, rb.Line, `missing required field "tableBucketARN"`)
 	} else {
 		b.TableBucketARN = rb.ARN.Value
-		v.tableBucket(rb.Path+".tableBucketARN", rb.ARN)
+		v.tableBucket(i, refARN, rb.ARN)
 	}
 	stateOK := true
 	if s := rb.State; s != nil {
@@ -83,9 +106,9 @@ func (v *validator) bucket(rb *rawBucket, defaultRole *scalar) Bucket {
 		}
 	}
 	if rb.Role != nil {
-		v.role(rb.Path+".role", rb.Role)
+		v.role(i, rb.Role)
 	}
-	dests := v.destinations(rb)
+	dests := v.destinations(i, rb)
 
 	switch {
 	case !stateOK:
@@ -123,44 +146,66 @@ func (v *validator) bucket(rb *rawBucket, defaultRole *scalar) Bucket {
 }
 
 // destinations checks each destination and returns the sorted set.
-func (v *validator) destinations(rb *rawBucket) []string {
+func (v *validator) destinations(i int, rb *rawBucket) []string {
 	set := make([]string, 0, len(rb.Destinations))
-	firstAt := make(map[string]int, len(rb.Destinations))
 	for j, d := range rb.Destinations {
-		path := fmt.Sprintf("%s.destinations[%d]", rb.Path, j)
-		v.tableBucket(path, &d)
+		v.tableBucket(i, j, &d)
 		if rb.ARN != nil && d.Value == rb.ARN.Value {
-			v.ps.add(path, d.Line, "a bucket cannot replicate to itself")
+			v.ps.add(v.path(i, j), d.Line, "a bucket cannot replicate to itself")
 		}
-		if k, dup := firstAt[d.Value]; dup {
-			v.ps.add(path, d.Line, "duplicate destination (same as destinations[%d] at line %d)", k, rb.Destinations[k].Line)
+		// Lists are short (at most 5 when valid): a scan beats a map.
+		if k := slices.IndexFunc(rb.Destinations[:j], func(e scalar) bool { return e.Value == d.Value }); k >= 0 {
+			v.ps.add(v.path(i, j), d.Line, "duplicate destination (same as destinations[%d] at line %d)", k, rb.Destinations[k].Line)
 			continue
 		}
-		firstAt[d.Value] = j
 		set = append(set, d.Value)
 	}
 	slices.Sort(set)
 	return set
 }
 
-// tableBucket checks a table bucket ARN and records its partition.
-func (v *validator) tableBucket(path string, s *scalar) {
-	a, err := ParseTableBucketARN(s.Value)
-	if err != nil {
-		v.ps.add(path, s.Line, "%s", arnMessage(err, s.Value))
-		return
+// path spells out the path of an ARN of bucket i (-1: defaults.role).
+func (v *validator) path(bucket, dest int) string {
+	switch {
+	case bucket < 0:
+		return "defaults.role"
+	case dest == refARN:
+		return v.raw.Buckets[bucket].Path + ".tableBucketARN"
+	case dest == refRole:
+		return v.raw.Buckets[bucket].Path + ".role"
+	default:
+		return fmt.Sprintf("%s.destinations[%d]", v.raw.Buckets[bucket].Path, dest)
 	}
-	v.arns = append(v.arns, arnRef{path: path, partition: a.Partition, line: s.Line})
+}
+
+// tableBucket checks a table bucket ARN and records its partition.
+func (v *validator) tableBucket(bucket, dest int, s *scalar) {
+	info, ok := v.bucketARNs[s.Value]
+	if !ok {
+		a, err := ParseTableBucketARN(s.Value)
+		info = arnInfo{partition: a.Partition, err: err}
+		v.bucketARNs[s.Value] = info
+	}
+	v.check(bucket, dest, s, info)
 }
 
 // role checks an IAM role ARN and records its partition.
-func (v *validator) role(path string, s *scalar) {
-	a, err := ParseRoleARN(s.Value)
-	if err != nil {
-		v.ps.add(path, s.Line, "%s", arnMessage(err, s.Value))
+func (v *validator) role(bucket int, s *scalar) {
+	info, ok := v.roleARNs[s.Value]
+	if !ok {
+		a, err := ParseRoleARN(s.Value)
+		info = arnInfo{partition: a.Partition, err: err}
+		v.roleARNs[s.Value] = info
+	}
+	v.check(bucket, refRole, s, info)
+}
+
+func (v *validator) check(bucket, dest int, s *scalar, info arnInfo) {
+	if info.err != nil {
+		v.ps.add(v.path(bucket, dest), s.Line, "%s", arnMessage(info.err, s.Value))
 		return
 	}
-	v.arns = append(v.arns, arnRef{path: path, partition: a.Partition, line: s.Line})
+	v.arns = append(v.arns, arnRef{partition: info.partition, line: s.Line, bucket: bucket, dest: dest})
 }
 
 // arnMessage is the parse error with a long value shortened.
@@ -168,19 +213,23 @@ func arnMessage(err error, value string) string {
 	return strings.Replace(err.Error(), strconv.Quote(value), quote(value), 1)
 }
 
-// onePartition reports every ARN whose partition differs from the first
-// one in the document: a run talks to one partition's endpoints and
+// onePartition reports every ARN whose partition differs from that of the
+// first ARN in the document: a run talks to one partition's endpoints and
 // credentials.
 func (v *validator) onePartition() {
 	if len(v.arns) == 0 {
 		return
 	}
-	sort.SliceStable(v.arns, func(i, j int) bool { return v.arns[i].line < v.arns[j].line })
 	first := v.arns[0]
 	for _, a := range v.arns[1:] {
+		if a.line < first.line {
+			first = a
+		}
+	}
+	for _, a := range v.arns {
 		if a.partition != first.partition {
-			v.ps.add(a.path, a.line, "partition %q differs from %q (of %s at line %d); a document covers one partition",
-				a.partition, first.partition, first.path, first.line)
+			v.ps.add(v.path(a.bucket, a.dest), a.line, "partition %q differs from %q (of %s at line %d); a document covers one partition",
+				a.partition, first.partition, v.path(first.bucket, first.dest), first.line)
 		}
 	}
 }
