@@ -332,13 +332,16 @@ func isNull(n *yaml.Node) bool {
 
 // describe names what a node is, for "want X, got Y" messages.
 func describe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
+	switch tag := n.ShortTag(); {
+	case n.Kind == yaml.MappingNode && tag == "!!map":
 		return "a mapping"
-	case yaml.SequenceNode:
+	case n.Kind == yaml.MappingNode:
+		return "a mapping tagged " + tag
+	case n.Kind == yaml.SequenceNode && tag == "!!seq":
 		return "a list"
-	case yaml.ScalarNode:
-	default:
+	case n.Kind == yaml.SequenceNode:
+		return "a list tagged " + tag
+	case n.Kind != yaml.ScalarNode:
 		return "an unexpected YAML node"
 	}
 	v := truncate(n.Value)

@@ -36,7 +36,7 @@ func Parse(data []byte) (*Document, error) {
 func parse(data []byte) (*Document, problems) {
 	var ps problems
 	if len(data) > MaxDocumentSize {
-		return nil, problems{tooLargeProblem(len(data))}
+		return nil, problems{tooLargeProblem(int64(len(data)))}
 	}
 	data, ok := checkEncoding(data, &ps)
 	if !ok {
@@ -53,7 +53,12 @@ func parse(data []byte) (*Document, problems) {
 	return validate(raw, &ps)
 }
 
-func tooLargeProblem(size int) Problem {
+// tooLargeProblem is the problem of a document of size bytes (-1: unknown,
+// but more than the limit).
+func tooLargeProblem(size int64) Problem {
+	if size < 0 {
+		return Problem{Message: fmt.Sprintf("document is larger than the limit of %d bytes (1 MiB)", MaxDocumentSize)}
+	}
 	return Problem{Message: fmt.Sprintf("document is %d bytes, larger than the limit of %d bytes (1 MiB)", size, MaxDocumentSize)}
 }
 

@@ -16,17 +16,26 @@ import (
 var ErrUnsupportedSource = errors.New("unsupported document source")
 
 // ErrTooLarge is wrapped by the error of a source whose document is larger
-// than MaxDocumentSize.
+// than MaxDocumentSize. Load turns it into an *Error.
 var ErrTooLarge = errors.New("document too large")
 
-// errTooLarge says how large; size < 0 when only "more than the limit" is
-// known.
-func errTooLarge(size int64) error {
-	if size < 0 {
-		return fmt.Errorf("%w: more than the limit of %d bytes (1 MiB)", ErrTooLarge, MaxDocumentSize)
-	}
-	return fmt.Errorf("%w: %d bytes, more than the limit of %d bytes (1 MiB)", ErrTooLarge, size, MaxDocumentSize)
+// tooLargeError is what sources return for a document over the limit.
+type tooLargeError struct {
+	size int64 // -1 when only "more than the limit" is known
 }
+
+// errTooLarge returns the error for a document of size bytes (-1:
+// unknown, but more than the limit).
+func errTooLarge(size int64) error { return &tooLargeError{size: size} }
+
+func (e *tooLargeError) Error() string {
+	if e.size < 0 {
+		return fmt.Sprintf("%v: more than the limit of %d bytes (1 MiB)", ErrTooLarge, MaxDocumentSize)
+	}
+	return fmt.Sprintf("%v: %d bytes, more than the limit of %d bytes (1 MiB)", ErrTooLarge, e.size, MaxDocumentSize)
+}
+
+func (e *tooLargeError) Unwrap() error { return ErrTooLarge }
 
 // schemeRe matches what may be a URL scheme at the start of a source spec;
 // isSourceURL decides.
@@ -87,17 +96,20 @@ func fileSourceFromURL(spec string) (Source, error) {
 
 // Load reads the current document from src, parses it and returns it with
 // its Identity (Source always set, SHA256 computed if the source did not
-// give it). A source error is returned as the source reports it. A
-// document that is too large or fails Parse returns an *Error whose Source
-// is src.String().
+// give it). A document that is too large (whether the source or Load
+// notices) or fails Parse returns an *Error whose Source is src.String();
+// any other source error is returned as the source reports it.
 func Load(ctx context.Context, src Source) (*Document, error) {
 	snap, err := src.Read(ctx)
-	if err != nil {
+	var tooLarge *tooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, &Error{Source: src.String(), Problems: []Problem{tooLargeProblem(tooLarge.size)}}
+	case err != nil:
 		return nil, err
-	}
-	// Sources refuse large documents themselves; this holds for any source.
-	if len(snap.Data) > MaxDocumentSize {
-		return nil, &Error{Source: src.String(), Problems: []Problem{tooLargeProblem(len(snap.Data))}}
+	case len(snap.Data) > MaxDocumentSize:
+		// Sources refuse large documents themselves; this holds for any.
+		return nil, &Error{Source: src.String(), Problems: []Problem{tooLargeProblem(int64(len(snap.Data)))}}
 	}
 	doc, err := Parse(snap.Data)
 	if err != nil {

@@ -254,6 +254,23 @@ func TestLoadFillsIdentity(t *testing.T) {
 	}
 }
 
+func TestLoadTooLargeFile(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "big.yaml", nil)
+	if err := os.Truncate(path, MaxDocumentSize+1); err != nil {
+		t.Fatal(err)
+	}
+	src, _ := NewFileSource(path)
+	_, err := Load(context.Background(), src)
+	var perr *Error
+	if !errors.As(err, &perr) {
+		t.Fatalf("got %v (%T), want *config.Error", err, err)
+	}
+	want := "invalid document " + src.String() + ": 1 problem:\n  document is 1048577 bytes, larger than the limit of 1048576 bytes (1 MiB)"
+	if err.Error() != want {
+		t.Errorf("got:\n%v\nwant:\n%s", err, want)
+	}
+}
+
 func TestLoadErrors(t *testing.T) {
 	readErr := errors.New("read fake:/doc: access denied")
 	if _, err := Load(context.Background(), fakeSource{err: readErr}); !errors.Is(err, readErr) {
