@@ -66,24 +66,29 @@ type decoder struct {
 // tooManyNodes aborts a decode that exceeds its budget.
 type tooManyNodes struct{ line int }
 
+// stopDecoding aborts a decode that has found too many problems.
+type stopDecoding struct{}
+
 // decode turns the document node, parsed from size bytes, into a
 // rawDocument, reporting every decoding problem it finds. ok is false if
 // there was any.
 func decode(doc *yaml.Node, size int, ps *problems) (raw *rawDocument, ok bool) {
 	d := &decoder{ps: ps, maxVisit: size + visitAllowance}
-	before := len(*ps)
+	before := ps.count()
 	defer func() {
-		if v := recover(); v != nil {
-			t, isBudget := v.(tooManyNodes)
-			if !isBudget {
-				panic(v)
-			}
-			ps.add("", t.line, "aliases expand the document to more than %d nodes (one per byte of input, plus %d); refusing it", d.maxVisit, visitAllowance)
+		switch v := recover().(type) {
+		case nil:
+		case tooManyNodes:
+			ps.add("", v.line, "aliases expand the document to more than %d nodes (one per byte of input, plus %d); refusing it", d.maxVisit, visitAllowance)
 			raw, ok = nil, false
+		case stopDecoding:
+			raw, ok = nil, false
+		default:
+			panic(v)
 		}
 	}()
 	raw = d.document(doc.Content[0])
-	return raw, len(*ps) == before
+	return raw, ps.count() == before
 }
 
 // resolve counts a visit to n and follows it if it is an alias (whose
@@ -92,6 +97,9 @@ func (d *decoder) resolve(n *yaml.Node) *yaml.Node {
 	d.visits++
 	if d.visits > d.maxVisit {
 		panic(tooManyNodes{line: n.Line})
+	}
+	if d.ps.full() {
+		panic(stopDecoding{})
 	}
 	if n.Kind == yaml.AliasNode {
 		return n.Alias
@@ -111,7 +119,7 @@ func (d *decoder) document(n *yaml.Node) *rawDocument {
 		return nil
 	}
 	raw := &rawDocument{Line: line}
-	before := len(*d.ps)
+	before := d.ps.count()
 	fields := d.fields("", n, documentFields)
 	v, ok := fields.get("version")
 	if !ok {
@@ -120,7 +128,7 @@ func (d *decoder) document(n *yaml.Node) *rawDocument {
 		// An unknown version means the rest cannot be read as this
 		// schema: report that alone. A missing or malformed version is
 		// most likely a slip, so the rest is still checked then.
-		*d.ps = (*d.ps)[:before]
+		d.ps.truncate(before)
 		d.ps.add("version", v.line, "unknown version %d (this replsync reads version %d only)", ver, CurrentVersion)
 		return raw
 	}
@@ -332,7 +340,8 @@ func isNull(n *yaml.Node) bool {
 
 // describe names what a node is, for "want X, got Y" messages.
 func describe(n *yaml.Node) string {
-	switch tag := n.ShortTag(); {
+	tag := n.ShortTag()
+	switch {
 	case n.Kind == yaml.MappingNode && tag == "!!map":
 		return "a mapping"
 	case n.Kind == yaml.MappingNode:
@@ -345,7 +354,11 @@ func describe(n *yaml.Node) string {
 		return "an unexpected YAML node"
 	}
 	v := truncate(n.Value)
-	switch n.ShortTag() {
+	if n.Style&yaml.TaggedStyle != 0 {
+		// An explicit tag need not match the text: "!!int version".
+		return fmt.Sprintf("the value %q tagged %s", v, tag)
+	}
+	switch tag {
 	case "!!null":
 		return "null"
 	case "!!bool":
@@ -361,17 +374,17 @@ func describe(n *yaml.Node) string {
 	case "!!merge":
 		return "a merge key (<<)"
 	default:
-		return fmt.Sprintf("a value tagged %s", n.ShortTag())
+		return "a value tagged " + tag
 	}
 }
 
 // truncate shortens s for a message, on a rune boundary.
 func truncate(s string) string {
-	const max = 80
-	if len(s) <= max {
+	const limit = 80
+	if len(s) <= limit {
 		return s
 	}
-	i := max - 3
+	i := limit - 3
 	for i > 0 && !utf8.RuneStart(s[i]) {
 		i--
 	}

@@ -53,8 +53,13 @@ func TestParseDecodeErrors(t *testing.T) {
 			[]Problem{{"buckets[0]", 3, `unknown field "<<" (merge keys are not supported`}}},
 		{"non-string key", "version: 1\nbuckets: []\n? [a, b]\n: c\n",
 			[]Problem{{"", 3, "field names must be strings, not a list"}}},
-		{"known name as a non-string key", "version: 1\nbuckets: []\n!!binary dmVyc2lvbg==: 1\n",
+		{"binary key", "version: 1\nbuckets: []\n!!binary dmVyc2lvbg==: 1\n",
 			[]Problem{{"", 3, `unknown field "dmVyc2lvbg=="`}}},
+		{"known name as a non-string key", "!!int version: 1\nbuckets: []\n",
+			[]Problem{
+				{"", 1, `field names must be strings, not the value "version" tagged !!int`},
+				{"", 1, `missing required field "version"`},
+			}},
 
 		// Duplicate keys: both lines.
 		{"duplicate top-level key", "version: 1\nbuckets: []\nversion: 1\n",
@@ -88,7 +93,7 @@ func TestParseDecodeErrors(t *testing.T) {
 		{"string tag on a list", "version: 1\nbuckets: !!str []\n",
 			[]Problem{{"buckets", 2, "want a list of buckets (use [] for none), got a list tagged !!str"}}},
 		{"custom tag", "version: 1\nbuckets:\n  - tableBucketARN: !arn " + srcA + "\n",
-			[]Problem{{"buckets[0].tableBucketARN", 3, "want a table bucket ARN, got a value tagged !arn"}}},
+			[]Problem{{"buckets[0].tableBucketARN", 3, `want a table bucket ARN, got the value "` + srcA + `" tagged !arn`}}},
 		{"timestamp as an ARN", "version: 1\nbuckets:\n  - tableBucketARN: 2001-12-14\n",
 			[]Problem{{"buckets[0].tableBucketARN", 3, "got the timestamp 2001-12-14"}}},
 		{"JSON number for a state", "{\"version\": 1, \"buckets\": [\n{\"tableBucketARN\": \"" + srcA + "\",\n\"state\": 0}]}",

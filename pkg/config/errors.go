@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -37,15 +38,22 @@ func (p Problem) String() string {
 // always holds all of them.
 const maxListedProblems = 100
 
+// maxProblems bounds the problems recorded for one document: a hopeless
+// 1 MiB document could otherwise yield millions, and as many allocations.
+const maxProblems = 1000
+
 // Error is the error returned by Parse and Load for a document that cannot
-// be used. It lists every problem found, sorted by line. Nothing must be
-// written to AWS on its account.
+// be used. It lists the problems found, sorted by line: all of them, unless
+// there are more than 1000. Nothing must be written to AWS on its account.
 type Error struct {
 	// Source is the canonical location of the document (see
 	// Source.String); empty when the bytes were parsed directly.
 	Source string
-	// Problems lists every problem found, sorted by line. Never empty.
+	// Problems lists the problems found, sorted by line. Never empty.
 	Problems []Problem
+	// Truncated is true when checking stopped after the first 1000
+	// problems; Problems holds those.
+	Truncated bool
 }
 
 // Error returns "invalid document <source>: N problem(s):" followed by one
@@ -58,14 +66,20 @@ func (e *Error) Error() string {
 		b.WriteString(e.Source)
 	}
 	n := len(e.Problems)
-	if n == 1 {
+	switch {
+	case e.Truncated:
+		fmt.Fprintf(&b, ": more than %d problems:", n)
+	case n == 1:
 		b.WriteString(": 1 problem:")
-	} else {
+	default:
 		fmt.Fprintf(&b, ": %d problems:", n)
 	}
 	for i, p := range e.Problems {
 		if i == maxListedProblems {
 			fmt.Fprintf(&b, "\n  ... and %d more", n-maxListedProblems)
+			if e.Truncated {
+				b.WriteString(", then checking stopped")
+			}
 			break
 		}
 		b.WriteString("\n  ")
@@ -74,17 +88,40 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// problems collects Problems in the order they are found.
-type problems []Problem
-
-func (ps *problems) add(path string, line int, format string, args ...any) {
-	*ps = append(*ps, Problem{Path: path, Line: line, Message: fmt.Sprintf(format, args...)})
+// problems collects Problems in the order they are found, up to
+// maxProblems; beyond that it only notes that there were more.
+type problems struct {
+	list      []Problem
+	truncated bool
 }
 
-// sorted returns the problems sorted by line; problems on the same line
-// keep the order in which they were found (document order).
-func (ps problems) sorted() []Problem {
-	out := []Problem(ps)
+func (ps *problems) add(path string, line int, format string, args ...any) {
+	if len(ps.list) >= maxProblems {
+		ps.truncated = true
+		return
+	}
+	ps.list = append(ps.list, Problem{Path: path, Line: line, Message: fmt.Sprintf(format, args...)})
+}
+
+// count is the number of problems recorded.
+func (ps *problems) count() int { return len(ps.list) }
+
+// full reports that no more problems are recorded: checking can stop.
+func (ps *problems) full() bool { return ps.truncated }
+
+// truncate forgets the problems recorded after the first n.
+func (ps *problems) truncate(n int) {
+	ps.list = ps.list[:n]
+	ps.truncated = false
+}
+
+// err returns the *Error for the problems (sorted by line; problems on the
+// same line keep the order in which they were found), or nil if none.
+func (ps *problems) err() error {
+	if len(ps.list) == 0 {
+		return nil
+	}
+	out := slices.Clone(ps.list)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
-	return out
+	return &Error{Problems: out, Truncated: ps.truncated}
 }

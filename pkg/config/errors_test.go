@@ -66,6 +66,39 @@ func TestErrorListsAtMost100Problems(t *testing.T) {
 	}
 }
 
+func TestErrorTruncated(t *testing.T) {
+	e := &Error{Truncated: true}
+	for i := range maxProblems {
+		e.Problems = append(e.Problems, Problem{Line: i + 1, Message: "x"})
+	}
+	s := e.Error()
+	if !strings.HasPrefix(s, "invalid document: more than 1000 problems:\n") || !strings.HasSuffix(s, "\n  ... and 900 more, then checking stopped") {
+		t.Errorf("got %q...%q", s[:50], s[len(s)-50:])
+	}
+}
+
+// A hopeless document stops being checked after 1000 problems, in bounded
+// time and memory, whether decoding or validation finds them.
+func TestParseStopsAfter1000Problems(t *testing.T) {
+	for name, in := range map[string]string{
+		"decoding":   "version: 1\nbuckets:\n" + strings.Repeat("-\n", 400_000),
+		"validation": "version: 1\nbuckets:\n- tableBucketARN: x\n  destinations: [" + strings.Repeat("x,", 400_000) + "x]\n",
+	} {
+		allocs := testing.AllocsPerRun(1, func() {
+			_, err := Parse([]byte(in))
+			var perr *Error
+			if !errors.As(err, &perr) || !perr.Truncated || len(perr.Problems) != maxProblems {
+				t.Fatalf("%s: got %v problems, truncated %v", name, len(perr.Problems), perr.Truncated)
+			}
+		})
+		// The YAML nodes cost about 4 allocations each; problems must not
+		// add a multiple of that.
+		if limit := 5.0 * 400_000; allocs > limit {
+			t.Errorf("%s: %v allocations, want at most %v", name, allocs, limit)
+		}
+	}
+}
+
 func TestParseReportsEveryProblemSortedByLine(t *testing.T) {
 	in := `version: 1
 defaults:

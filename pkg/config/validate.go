@@ -42,9 +42,9 @@ type validator struct {
 	roleARNs   map[string]arnInfo
 }
 
-// validate checks raw against the rules of DESIGN.md and, if it holds,
-// returns the normalized Document.
-func validate(raw *rawDocument, ps *problems) (*Document, problems) {
+// validate checks raw against the rules of DESIGN.md, adding every problem
+// to ps, and returns the normalized Document if there was none.
+func validate(raw *rawDocument, ps *problems) *Document {
 	v := &validator{
 		ps:         ps,
 		raw:        raw,
@@ -52,7 +52,7 @@ func validate(raw *rawDocument, ps *problems) (*Document, problems) {
 		bucketARNs: make(map[string]arnInfo, 2*len(raw.Buckets)),
 		roleARNs:   make(map[string]arnInfo),
 	}
-	before := len(*ps)
+	before := ps.count()
 	doc := &Document{Version: CurrentVersion}
 
 	if r := raw.DefaultRole; r != nil {
@@ -66,6 +66,9 @@ func validate(raw *rawDocument, ps *problems) (*Document, problems) {
 	doc.Buckets = make([]Bucket, 0, len(raw.Buckets))
 	firstAt := make(map[string]*rawBucket, len(raw.Buckets))
 	for i := range raw.Buckets {
+		if ps.full() {
+			return nil
+		}
 		rb := &raw.Buckets[i]
 		b := v.bucket(i, rb, raw.DefaultRole)
 		if rb.ARN != nil {
@@ -79,10 +82,10 @@ func validate(raw *rawDocument, ps *problems) (*Document, problems) {
 	}
 	v.onePartition()
 
-	if len(*ps) > before {
-		return nil, *ps
+	if ps.count() > before {
+		return nil
 	}
-	return doc, nil
+	return doc
 }
 
 // bucket checks one bucket and returns its normalized form (meaningful
@@ -149,6 +152,9 @@ func (v *validator) bucket(i int, rb *rawBucket, defaultRole *scalar) Bucket {
 func (v *validator) destinations(i int, rb *rawBucket) []string {
 	set := make([]string, 0, len(rb.Destinations))
 	for j, d := range rb.Destinations {
+		if v.ps.full() {
+			break
+		}
 		v.tableBucket(i, j, &d)
 		if rb.ARN != nil && d.Value == rb.ARN.Value {
 			v.ps.add(v.path(i, j), d.Line, "a bucket cannot replicate to itself")
@@ -227,6 +233,9 @@ func (v *validator) onePartition() {
 		}
 	}
 	for _, a := range v.arns {
+		if v.ps.full() {
+			return
+		}
 		if a.partition != first.partition {
 			v.ps.add(v.path(a.bucket, a.dest), a.line, "partition %q differs from %q (of %s at line %d); a document covers one partition",
 				a.partition, first.partition, v.path(first.bucket, first.dest), first.line)
