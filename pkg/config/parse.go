@@ -13,7 +13,8 @@ import (
 )
 
 // Parse decodes data (YAML or JSON), validates it and returns the normalized
-// document. Errors are *Error values listing every problem found.
+// document. Its errors are *Error values listing the problems found (all of
+// them, unless there are more than 1000).
 //
 // Parse refuses data larger than MaxDocumentSize (exactly MaxDocumentSize
 // bytes is accepted) and data that is not UTF-8; a UTF-8 byte order mark is

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -50,35 +51,35 @@ func (s *FileSource) String() string {
 // works).
 func (s *FileSource) Read(ctx context.Context) (Snapshot, error) {
 	if err := ctx.Err(); err != nil {
-		return Snapshot{}, fmt.Errorf("read %s: %w", s, err)
+		return Snapshot{}, s.fail(err)
 	}
 	// Stat before opening: opening a FIFO would block.
 	fi, err := os.Stat(s.path)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("read %s: %w", s, err)
+		return Snapshot{}, s.fail(err)
 	}
 	if err := checkFile(fi); err != nil {
-		return Snapshot{}, fmt.Errorf("read %s: %w", s, err)
+		return Snapshot{}, s.fail(err)
 	}
 	f, err := os.Open(s.path)
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("read %s: %w", s, err)
+		return Snapshot{}, s.fail(err)
 	}
 	defer f.Close()
 	// The path may have been replaced in between: check what was opened.
 	if fi, err = f.Stat(); err != nil {
-		return Snapshot{}, fmt.Errorf("read %s: %w", s, err)
+		return Snapshot{}, s.fail(err)
 	}
 	if err := checkFile(fi); err != nil {
-		return Snapshot{}, fmt.Errorf("read %s: %w", s, err)
+		return Snapshot{}, s.fail(err)
 	}
 	// The file may also grow while it is read.
 	data, err := io.ReadAll(io.LimitReader(f, MaxDocumentSize+1))
 	if err != nil {
-		return Snapshot{}, fmt.Errorf("read %s: %w", s, err)
+		return Snapshot{}, s.fail(err)
 	}
 	if len(data) > MaxDocumentSize {
-		return Snapshot{}, fmt.Errorf("read %s: %w", s, errTooLarge(-1))
+		return Snapshot{}, s.fail(errTooLarge(-1))
 	}
 	sum := sha256.Sum256(data)
 	return Snapshot{
@@ -89,6 +90,16 @@ func (s *FileSource) Read(ctx context.Context) (Snapshot, error) {
 			ModTime: fi.ModTime(),
 		},
 	}, nil
+}
+
+// fail names the source in err. The path is in the source's name, so an
+// *fs.PathError gives only its cause (errors.Is still sees it).
+func (s *FileSource) fail(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("read %s: %w", s, err)
 }
 
 func checkFile(fi os.FileInfo) error {

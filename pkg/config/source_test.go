@@ -157,6 +157,9 @@ func TestFileSourceReadErrors(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), "read "+src.String()+": ") || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q, want it to name %s and contain %q", err, src, tt.want)
 			}
+			if tt.name == "missing file" && err.Error() != "read "+src.String()+": no such file or directory" {
+				t.Errorf("error %q names the path twice", err)
+			}
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("error %v is not %v", err, tt.is)
 			}

@@ -83,7 +83,9 @@ type Identity struct {
 
 // Snapshot is the raw content of a document as read from a source.
 type Snapshot struct {
-	Data     []byte
+	// Data is the document, at most MaxDocumentSize bytes.
+	Data []byte
+	// Identity says which version was read.
 	Identity Identity
 }
 
