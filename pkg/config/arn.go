@@ -23,12 +23,13 @@ type RoleARN struct {
 }
 
 var (
-	// Partitions look like aws, aws-cn, aws-us-gov, aws-iso-b.
-	// Regions look like us-east-1, us-gov-west-1, eu-isoe-west-1.
+	// Partitions look like aws, aws-cn, aws-us-gov, aws-iso-b, aws-eusc.
+	// Regions look like us-east-1, us-gov-west-1, eu-isoe-west-1 and, in
+	// the European Sovereign Cloud, eusc-de-east-1 (a longer first part).
 	// Table bucket names are 3-63 of [a-z0-9-], starting and ending with a
 	// letter or digit (the S3 Tables naming rules; the service model's
 	// pattern is looser).
-	tableBucketARNRe = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):s3tables:([a-z]{2}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):bucket/([a-z0-9][a-z0-9-]{1,61}[a-z0-9])$`)
+	tableBucketARNRe = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):s3tables:([a-z]{2,}(?:-[a-z]+)+-[0-9]{1,2}):([0-9]{12}):bucket/([a-z0-9][a-z0-9-]{1,61}[a-z0-9])$`)
 	// IAM role names and path segments use [A-Za-z0-9+=,.@_-]; names are at
 	// most 64 characters; the whole ARN at most 2048 (service model).
 	roleARNRe = regexp.MustCompile(`^arn:(aws(?:-[a-z]+)*):iam::([0-9]{12}):role/((?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64})$`)

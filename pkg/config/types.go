@@ -83,7 +83,9 @@ type Identity struct {
 
 // Snapshot is the raw content of a document as read from a source.
 type Snapshot struct {
-	Data     []byte
+	// Data is the document, at most MaxDocumentSize bytes.
+	Data []byte
+	// Identity says which version was read.
 	Identity Identity
 }
 
@@ -93,5 +95,6 @@ type Source interface {
 	String() string
 	// Read returns the current document bytes and their identity. It
 	// refuses content larger than MaxDocumentSize without reading it all.
+	// Its errors name the source.
 	Read(ctx context.Context) (Snapshot, error)
 }
