@@ -153,7 +153,10 @@ func (s *Server) ResetCalls() {
 
 // StaleTokenResends lists writes (Put, Delete) that sent a version token
 // already answered with ConflictException for the same bucket. A correct
-// client re-reads after a conflict and never does this.
+// client re-reads after a conflict and never does this. The emulator cannot
+// tell clients apart, so the list is meaningful when one client at a time
+// writes a given bucket (as replsync does): two writers that read the same
+// token and both write with it are reported too.
 func (s *Server) StaleTokenResends() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
