@@ -19,12 +19,12 @@ func TestCallLog(t *testing.T) {
 	ctx := t.Context()
 	s.AddFault(emulator.Fault{Op: emulator.OpGet, Bucket: dst1, Kind: emulator.Throttle, Times: 1})
 
-	_, _ = get(ctx, east, src)                            // 1: NotFound
+	_, _ = get(ctx, east, src)                             // 1: NotFound
 	out, _ := put(ctx, east, src, nil, config(role, dst1)) // 2: create
 	token := aws.ToString(out.VersionToken)
-	_, _ = get(ctx, west, dst1)                                           // 3: throttled
+	_, _ = get(ctx, west, dst1)                                          // 3: throttled
 	_, _ = put(ctx, west, src, aws.String("stale"), config(role2, dst2)) // 4: conflict
-	_ = del(ctx, east, src, &token)                                       // 5: deleted
+	_ = del(ctx, east, src, &token)                                      // 5: deleted
 
 	want := []emulator.Call{
 		{Seq: 1, Op: emulator.OpGet, Bucket: src, Region: "us-east-1", Status: 404, ErrorType: "NotFoundException"},

@@ -25,7 +25,7 @@ type Server struct {
 	mu       sync.Mutex
 	rng      *rand.Rand
 	waitHook func() // test hook: a request starts waiting
-	st       state // guarded by mu
+	st       state  // guarded by mu
 	faults   []*faultState
 	racers   []*racer
 	log      callLog
