@@ -45,11 +45,16 @@ func start(t *testing.T, opts ...emulator.Option) *emulator.Server {
 
 // client is the real SDK client for the emulator, without SDK retries.
 func client(s *emulator.Server, region string) *s3tables.Client {
+	return clientAt(s.URL(), region)
+}
+
+// clientAt is the real SDK client for the endpoint url.
+func clientAt(url, region string) *s3tables.Client {
 	return s3tables.NewFromConfig(aws.Config{
 		Region:      region,
 		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
 		Retryer:     func() aws.Retryer { return aws.NopRetryer{} },
-	}, func(o *s3tables.Options) { o.BaseEndpoint = aws.String(s.URL()) })
+	}, func(o *s3tables.Options) { o.BaseEndpoint = aws.String(url) })
 }
 
 // config builds the AWS shape of a single-rule configuration.
