@@ -17,8 +17,9 @@ const (
 
 // Call is one request the emulator received, as logged once answered.
 type Call struct {
-	// Seq numbers calls from 1 in arrival-at-decision order; it keeps
-	// counting across ResetCalls.
+	// Seq numbers calls from 1 in the order they were answered (for
+	// writes, the order they were applied); it keeps counting across
+	// ResetCalls.
 	Seq int
 	// Op is the operation; "" when no operation matched the route.
 	Op Operation
@@ -33,7 +34,8 @@ type Call struct {
 	VersionToken string
 	HasToken     bool
 	// Request is the configuration a Put carried (all rules flattened), or
-	// nil when the call is not a Put or its body was not valid JSON.
+	// nil when the call is not a Put or its body had no configuration or
+	// was not valid JSON.
 	Request *Replication
 	// Status is the HTTP status answered (see StatusClientClosed and
 	// ErrorTypeReset for calls that got none).

@@ -25,8 +25,6 @@ type botocoreModel struct {
 			RequestURI   string `json:"requestUri"`
 			ResponseCode int    `json:"responseCode"`
 		} `json:"http"`
-		Input  struct{ Shape string }   `json:"input"`
-		Output struct{ Shape string }   `json:"output"`
 		Errors []struct{ Shape string } `json:"errors"`
 	} `json:"operations"`
 	Shapes map[string]modelShape `json:"shapes"`

@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,20 +39,20 @@ func TestFaultKinds(t *testing.T) {
 			c := client(s, "us-east-1")
 
 			_, err := put(t.Context(), c, src, &token, config(role, dst2))
-			got := kind(err)
-			if len(got) > 5 && got[:5] == "other" {
-				got = "other"
-			}
+			got, _, _ := strings.Cut(kind(err), ":")
 			if got != tt.want {
 				t.Fatalf("error = %v, want %s", err, tt.want)
 			}
+			var re *awshttp.ResponseError
 			if tt.kind == emulator.Unavailable {
 				// No error type: the SDK reports a generic API error on a 503.
-				var re *awshttp.ResponseError
 				var ae smithy.APIError
 				if !errors.As(err, &re) || re.HTTPStatusCode() != 503 || !errors.As(err, &ae) || ae.ErrorCode() != "UnknownError" {
 					t.Fatalf("unavailable: %v", err)
 				}
+			}
+			if tt.kind != emulator.Reset && (!errors.As(err, &re) || re.ServiceRequestID() == "") {
+				t.Errorf("no x-amzn-RequestId reached the SDK: %v", err)
 			}
 			calls := s.Calls()
 			if len(calls) != 1 || calls[0].Status != tt.wantStatus || calls[0].ErrorType != tt.wantType {
@@ -296,4 +297,47 @@ func TestLatency(t *testing.T) {
 			t.Fatalf("error = %v, want a 503", err)
 		}
 	})
+}
+
+// TestResetIsNotReplayed checks that a Reset on a Get reaches the client
+// even after earlier calls (Go's transport replays an idempotent request
+// that fails on a reused keep-alive connection, which the emulator
+// prevents by closing connections after each answer).
+func TestResetIsNotReplayed(t *testing.T) {
+	s := start(t)
+	s.SetReplication(src, role, []string{dst1})
+	c := client(s, "us-east-1")
+	if _, err := get(t.Context(), c, src); err != nil {
+		t.Fatal(err)
+	}
+	s.AddFault(emulator.Fault{Op: emulator.OpGet, Kind: emulator.Reset, Times: 1})
+	_, err := get(t.Context(), c, src)
+	if kind(err) != "Transport" {
+		t.Fatalf("error = %v, want a transport error", err)
+	}
+	t.Logf("reset surfaces as: %v", err)
+	if n := s.Count(emulator.OpGet); n != 2 {
+		t.Fatalf("%d Gets reached the emulator, want 2 (no hidden replay)", n)
+	}
+	if _, err := get(t.Context(), c, src); err != nil {
+		t.Fatalf("after the reset: %v", err)
+	}
+}
+
+// TestAddFaultRefusesMistakes checks that impossible faults panic.
+func TestAddFaultRefusesMistakes(t *testing.T) {
+	for _, f := range []emulator.Fault{
+		{Kind: "Teapot"},
+		{Kind: emulator.Throttle, Probability: -0.1},
+		{Kind: emulator.Throttle, Probability: 1.5},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("AddFault(%+v) did not panic", f)
+				}
+			}()
+			emulator.New().AddFault(f)
+		}()
+	}
 }
