@@ -138,7 +138,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	at := time.Now()
 	spec, ok := route(r)
 	if !ok {
-		s.respond(w, Call{At: at}, frontEndError(http.StatusNotFound, errUnknownOperation,
+		region, _, _ := checkAuth(r) // logged, so a misrouted client can be found
+		s.respond(w, Call{At: at, Region: region}, frontEndError(http.StatusNotFound, errUnknownOperation,
 			"No operation matches "+r.Method+" "+r.URL.Path))
 		return
 	}
