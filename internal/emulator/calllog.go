@@ -43,6 +43,9 @@ type Call struct {
 	// ErrorType is the X-Amzn-Errortype answered; "" for success and for
 	// untyped errors (Unavailable).
 	ErrorType string
+	// ResponseToken is the version token the answer carried (a successful
+	// Get or Put); "" otherwise.
+	ResponseToken string
 	// At is when the request arrived.
 	At time.Time
 }

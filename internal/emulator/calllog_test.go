@@ -28,7 +28,7 @@ func TestCallLog(t *testing.T) {
 
 	want := []emulator.Call{
 		{Seq: 1, Op: emulator.OpGet, Bucket: src, Region: "us-east-1", Status: 404, ErrorType: "NotFoundException"},
-		{Seq: 2, Op: emulator.OpPut, Bucket: src, Region: "us-east-1", Status: 200,
+		{Seq: 2, Op: emulator.OpPut, Bucket: src, Region: "us-east-1", Status: 200, ResponseToken: token,
 			Request: &emulator.Replication{Role: role, Destinations: []string{dst1}}},
 		{Seq: 3, Op: emulator.OpGet, Bucket: dst1, Region: "us-west-2", Status: 429, ErrorType: "TooManyRequestsException"},
 		{Seq: 4, Op: emulator.OpPut, Bucket: src, Region: "us-west-2", VersionToken: "stale", HasToken: true,

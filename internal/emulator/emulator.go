@@ -175,6 +175,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	a := s.applyLocked(req, spec)
+	c.ResponseToken = a.versionToken()
 	c = s.logLocked(c, a.status, a.errorType)
 	s.mu.Unlock()
 	s.send(w, c, a)
@@ -192,6 +193,7 @@ func route(r *http.Request) (opSpec, bool) {
 // respond logs c with the answer a and sends it.
 func (s *Server) respond(w http.ResponseWriter, c Call, a answer) {
 	s.mu.Lock()
+	c.ResponseToken = a.versionToken()
 	c = s.logLocked(c, a.status, a.errorType)
 	s.mu.Unlock()
 	s.send(w, c, a)

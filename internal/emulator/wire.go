@@ -79,6 +79,17 @@ type answer struct {
 	body      any
 }
 
+// versionToken is the token a successful answer carries, or "".
+func (a answer) versionToken() string {
+	switch b := a.body.(type) {
+	case wireGetResponse:
+		return b.VersionToken
+	case wirePutResponse:
+		return b.VersionToken
+	}
+	return ""
+}
+
 func okAnswer(status int, body any) answer { return answer{status: status, body: body} }
 
 // apiError answers a model error: its status comes from the model.
