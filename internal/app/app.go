@@ -22,6 +22,8 @@ type Settings struct {
 	Config string
 	// Concurrency bounds buckets reconciled at once.
 	Concurrency int
+	// MaxRPS bounds requests per second per region (0: no limit).
+	MaxRPS float64
 	// OnCall, if set, observes every S3 Tables request (metrics).
 	OnCall func(replsync.CallEvent)
 }
@@ -52,6 +54,7 @@ func NewWithConfig(cfg aws.Config, s Settings, log zerolog.Logger) (*App, error)
 	rec, err := replsync.New(replsync.Options{
 		Clients:     replsync.NewRegionClients(cfg),
 		Concurrency: s.Concurrency,
+		MaxRPS:      s.MaxRPS,
 		Logger:      &log,
 		OnCall:      s.OnCall,
 	})

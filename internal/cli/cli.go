@@ -39,7 +39,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		fmt.Fprintln(stderr, "replsync-daemon: the long-running mode is not available yet; use --once")
 		return ExitError
 	}
-	a, err := app.New(ctx, app.Settings{Config: f.Config, Concurrency: f.Concurrency}, log)
+	a, err := app.New(ctx, app.Settings{Config: f.Config, Concurrency: f.Concurrency, MaxRPS: f.MaxRPS}, log)
 	if err != nil {
 		return fail(stdout, stderr, f, err)
 	}

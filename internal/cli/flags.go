@@ -23,6 +23,7 @@ type Flags struct {
 	Output      string
 	Interval    time.Duration
 	Concurrency int
+	MaxRPS      float64
 	Listen      string
 	LogLevel    string
 	LogFormat   string
@@ -33,7 +34,7 @@ table buckets equal to a desired-state document.
 
 Usage:
   replsync-daemon --config SOURCE [--once] [--dry-run] [--output text|json]
-                  [--interval 5m] [--concurrency 8] [--listen :9090]
+                  [--interval 5m] [--concurrency 8] [--max-rps 20] [--listen :9090]
                   [--log-level info] [--log-format json|text]
 
 SOURCE is one of:
@@ -71,6 +72,7 @@ func parseFlags(args []string, getenv func(string) string, usageOut io.Writer) (
 	fs.StringVar(&f.Output, "output", "text", "report format on stdout: text or json")
 	fs.DurationVar(&f.Interval, "interval", 5*time.Minute, "time between passes without --once")
 	fs.IntVar(&f.Concurrency, "concurrency", replsync.DefaultConcurrency, "buckets reconciled at once")
+	fs.Float64Var(&f.MaxRPS, "max-rps", replsync.DefaultMaxRPS, "S3 Tables requests per second per region, retries included (0: no limit)")
 	fs.StringVar(&f.Listen, "listen", ":9090", "address of /healthz, /readyz and /metrics without --once")
 	fs.StringVar(&f.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.LogFormat, "log-format", "json", "logs on stderr: json or text")
@@ -78,7 +80,11 @@ func parseFlags(args []string, getenv func(string) string, usageOut io.Writer) (
 		fmt.Fprint(usageOut, usageText)
 		fs.VisitAll(func(fl *flag.Flag) {
 			name, usage := flag.UnquoteUsage(fl)
-			fmt.Fprintf(usageOut, "  --%s %s\n    \t%s (default %q; $%s)\n", fl.Name, name, usage, fl.DefValue, envName(fl.Name))
+			def := ""
+			if fl.DefValue != "" && fl.DefValue != "false" {
+				def = "default " + fl.DefValue + "; "
+			}
+			fmt.Fprintf(usageOut, "  %s\n        %s (%s$%s)\n", strings.TrimSpace("--"+fl.Name+" "+name), usage, def, envName(fl.Name))
 		})
 		fmt.Fprint(usageOut, exitText)
 	}
@@ -124,6 +130,9 @@ func (f Flags) validate() error {
 	}
 	if f.Concurrency < 1 {
 		errs = append(errs, fmt.Errorf("--concurrency must be at least 1, not %d", f.Concurrency))
+	}
+	if f.MaxRPS < 0 {
+		errs = append(errs, fmt.Errorf("--max-rps must not be negative, not %v", f.MaxRPS))
 	}
 	if f.Interval <= 0 {
 		errs = append(errs, fmt.Errorf("--interval must be positive, not %s", f.Interval))

@@ -63,9 +63,9 @@ func Run(daemon, document string, out io.Writer) error {
 	scratchBefore, _ := s.Replication(scratch)
 
 	steps := []step{
-		{"1. Plan: what would change (dry run; exit 2 means drift found)", []string{"--once", "--dry-run"}, 2, 0},
-		{"2. Apply: make every bucket match the document", []string{"--once"}, 0, 3},
-		{"3. Second pass: already converged, nothing to write", []string{"--once"}, 0, 0},
+		{"1. Plan: what would change (dry run; exit 2 means drift found)", []string{"--once", "--dry-run", "--log-level", "warn"}, 2, 0},
+		{"2. Apply: make every bucket match the document (the log lines on stderr are the audit trail)", []string{"--once"}, 0, 3},
+		{"3. Second pass: already converged, nothing to write", []string{"--once", "--log-level", "warn"}, 0, 0},
 	}
 	for _, st := range steps {
 		s.ResetCalls()

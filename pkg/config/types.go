@@ -98,3 +98,12 @@ type Source interface {
 	// Its errors name the source.
 	Read(ctx context.Context) (Snapshot, error)
 }
+
+// ChangeDetector is implemented by sources that can tell cheaply whether the
+// document changed since a given identity (file: size and modification
+// time, S3: a conditional request on the ETag, SSM: the parameter version),
+// so that a long-running process can poll often without reading the whole
+// document each time. A true answer may be a false alarm; Read settles it.
+type ChangeDetector interface {
+	Changed(ctx context.Context, since Identity) (bool, error)
+}

@@ -98,7 +98,7 @@ func lostRace(p Plan, err error) bool {
 // record puts the plan into the bucket's result.
 func (w *bucketRun) record(p Plan) {
 	w.res.Action, w.res.Before, w.res.After = p.Action, p.Before, p.After
-	w.res.Changes = p.Diff.Lines()
+	w.res.Changes, w.res.Diff = p.Diff.Lines(), p.Diff
 	w.res.VersionToken = p.VersionToken
 }
 
@@ -184,6 +184,9 @@ func (w *bucketRun) call(ctx context.Context, op string, send func(context.Conte
 	var last error
 	b := backoff.WithContext(w.r.opts.NewBackOff(), ctx)
 	err := backoff.RetryNotify(func() error {
+		if err := w.r.limits.wait(ctx, w.res.Region); err != nil {
+			return backoff.Permanent(err)
+		}
 		w.res.Attempts++
 		start := time.Now()
 		err := send(ctx)

@@ -128,10 +128,10 @@ func setMinus(a, b []string) []string {
 //	destinations: +arn:...:bucket/b -arn:...:bucket/c
 func (d Diff) Lines() []string {
 	var lines []string
-	if d.RoleFrom != d.RoleTo {
+	if d.roleChanged() {
 		lines = append(lines, fmt.Sprintf("role: %s -> %s", orNone(d.RoleFrom), orNone(d.RoleTo)))
 	}
-	if d.RoleFrom != "" && d.RoleTo != "" && d.RulesFrom != d.RulesTo {
+	if d.rulesChanged() {
 		lines = append(lines, fmt.Sprintf("rules: %d -> %d", d.RulesFrom, d.RulesTo))
 	}
 	if len(d.Added)+len(d.Removed) > 0 {
@@ -146,6 +146,14 @@ func (d Diff) Lines() []string {
 		lines = append(lines, b.String())
 	}
 	return lines
+}
+
+func (d Diff) roleChanged() bool { return d.RoleFrom != d.RoleTo }
+
+// rulesChanged is true when both sides exist with different rule counts
+// (a configuration always has a role, so the role says it exists).
+func (d Diff) rulesChanged() bool {
+	return d.RoleFrom != "" && d.RoleTo != "" && d.RulesFrom != d.RulesTo
 }
 
 func orNone(s string) string {

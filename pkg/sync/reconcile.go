@@ -40,6 +40,9 @@ type Options struct {
 	// Logger receives the audit log (one line per write with before, after
 	// and tokens) and diagnostics. Default: disabled.
 	Logger *zerolog.Logger
+	// MaxRPS bounds the requests per second sent to each region, retries
+	// included (0: no limit; the entry points default to DefaultMaxRPS).
+	MaxRPS float64
 	// OnCall, if set, is called after every S3 Tables request (for metrics).
 	// It must be safe for concurrent use.
 	OnCall func(CallEvent)
@@ -69,8 +72,9 @@ type RunOptions struct {
 // concurrent use, but callers should not run two passes over the same
 // buckets at once (the version token makes that safe, not efficient).
 type Reconciler struct {
-	opts Options
-	log  zerolog.Logger
+	opts   Options
+	log    zerolog.Logger
+	limits *regionLimiters
 }
 
 // New returns a Reconciler, or an error if the options are unusable.
@@ -78,8 +82,8 @@ func New(opts Options) (*Reconciler, error) {
 	if opts.Clients == nil {
 		return nil, errors.New("sync: Options.Clients is required")
 	}
-	if opts.Concurrency < 0 || opts.MaxConflictRounds < 0 || opts.RetryMaxElapsed < 0 {
-		return nil, errors.New("sync: Concurrency, MaxConflictRounds and RetryMaxElapsed must not be negative")
+	if opts.Concurrency < 0 || opts.MaxConflictRounds < 0 || opts.RetryMaxElapsed < 0 || opts.MaxRPS < 0 {
+		return nil, errors.New("sync: Concurrency, MaxConflictRounds, RetryMaxElapsed and MaxRPS must not be negative")
 	}
 	if opts.Concurrency == 0 {
 		opts.Concurrency = DefaultConcurrency
@@ -94,7 +98,7 @@ func New(opts Options) (*Reconciler, error) {
 		maxElapsed := opts.RetryMaxElapsed
 		opts.NewBackOff = func() backoff.BackOff { return NewFullJitterBackOff(200*time.Millisecond, 10*time.Second, maxElapsed) }
 	}
-	r := &Reconciler{opts: opts, log: zerolog.Nop()}
+	r := &Reconciler{opts: opts, log: zerolog.Nop(), limits: newRegionLimiters(opts.MaxRPS)}
 	if opts.Logger != nil {
 		r.log = *opts.Logger
 	}

@@ -97,6 +97,7 @@ func TestReportCarriesBeforeAfterAndTokens(t *testing.T) {
 		Before:       newReplication(role2, []string{dstC, dstB}),
 		After:        newReplication(role1, []string{dstB, dstD}),
 		Changes:      []string{"role: " + role2 + " -> " + role1, "destinations: +" + dstD + " -" + dstC},
+		Diff:         Diff{RoleFrom: role2, RoleTo: role1, Added: []string{dstD}, Removed: []string{dstC}, RulesFrom: 1, RulesTo: 1},
 		VersionToken: live.VersionToken, Status: got.Status, Attempts: 2,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

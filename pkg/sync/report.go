@@ -40,8 +40,10 @@ type BucketResult struct {
 	// leads to (in a dry run: would lead to). nil: no configuration.
 	Before *Replication `json:"before"`
 	After  *Replication `json:"after"`
-	// Changes is the readable difference (see Diff.Lines).
+	// Changes is the readable difference (see Diff.Lines); Diff is the
+	// same, structured.
 	Changes []string `json:"changes,omitempty"`
+	Diff    Diff     `json:"-"`
 	// VersionToken is the bucket's token after the pass as far as replsync
 	// knows it: the one returned by its write, else the one it read.
 	VersionToken string `json:"versionToken"`

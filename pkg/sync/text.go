@@ -39,14 +39,15 @@ func (r *Report) WriteText(w io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(&b, "%s %-8s %s\n", marker, verb, br.TableBucketARN)
-		for _, c := range br.Changes {
-			fmt.Fprintf(&b, "    %s\n", c)
-		}
+		writeDiff(&b, br.Diff)
 		if br.Error != "" {
 			fmt.Fprintf(&b, "    error: %s\n", br.Error)
 		}
 	}
 	s := r.Summary
+	if s.Noop == len(r.Buckets) {
+		b.WriteString("No changes: every bucket matches the document.\n")
+	}
 	if r.DryRun {
 		fmt.Fprintf(&b, "\nPlan: %d to create, %d to update, %d to delete, %d unchanged, %d failed.\n",
 			s.Create, s.Update, s.Delete, s.Noop, s.Failed)
@@ -56,6 +57,25 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeDiff renders a diff with one destination a line.
+func writeDiff(b *strings.Builder, d Diff) {
+	if d.roleChanged() {
+		fmt.Fprintf(b, "    role: %s -> %s\n", orNone(d.RoleFrom), orNone(d.RoleTo))
+	}
+	if d.rulesChanged() {
+		fmt.Fprintf(b, "    rules: %d -> %d\n", d.RulesFrom, d.RulesTo)
+	}
+	if len(d.Added)+len(d.Removed) > 0 {
+		b.WriteString("    destinations:\n")
+		for _, a := range d.Added {
+			fmt.Fprintf(b, "      + %s\n", a)
+		}
+		for _, r := range d.Removed {
+			fmt.Fprintf(b, "      - %s\n", r)
+		}
+	}
 }
 
 // bucketMarker returns the line marker and verb of a bucket, or "" for a
