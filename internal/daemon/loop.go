@@ -270,7 +270,9 @@ func (r *run) startPass(ctx context.Context) {
 	r.job, r.cancel = jobPass, cancel
 	r.passes++
 	start := r.l.Clock.Now()
-	r.l.Log.Info().Str("trigger", string(t)).Msg("pass triggered")
+	if !r.once {
+		r.l.Log.Info().Str("trigger", string(t)).Msg("pass triggered")
+	}
 	go func() {
 		rep, err := r.l.Pass(pctx)
 		r.done <- jobDone{kind: jobPass, outcome: Outcome{Trigger: t, Start: start, Report: rep, Err: err}}
