@@ -58,8 +58,8 @@ func runDaemon(ctx context.Context, f Flags, log zerolog.Logger, signals <-chan 
 		}
 	}()
 	log.Info().Str("source", tracker.String()).Bool("dryRun", f.DryRun).
-		Dur("interval", f.Interval).Dur("watchInterval", f.WatchInterval).Dur("debounce", f.Debounce).
-		Dur("shutdownTimeout", f.ShutdownTimeout).Int("concurrency", f.Concurrency).Float64("maxRPS", f.MaxRPS).
+		Stringer("interval", f.Interval).Stringer("watchInterval", f.WatchInterval).Stringer("debounce", f.Debounce).
+		Stringer("shutdownTimeout", f.ShutdownTimeout).Int("concurrency", f.Concurrency).Float64("maxRPS", f.MaxRPS).
 		Str("listen", ln.Addr().String()).Msg("replsync-daemon started: serving /healthz, /readyz and /metrics")
 
 	loop := &daemon.Loop{

@@ -1,33 +1,7 @@
-// Package daemon is the long-running mode of replsync-daemon: the loop that
-// decides when a pass runs (at start, on an interval with jitter, soon
-// after the document changes, on SIGHUP), how it stops (SIGTERM/SIGINT let
-// the current pass finish within a grace period), and the health and
-// readiness it reports. It runs passes through a function it is given
-// (app.App.Pass): there is one reconcile path.
-//
-// The loop's rules:
-//
-//	event                    idle                    pass running           stopping
-//	-----------------------  ----------------------  ---------------------  ---------------------
-//	start                    pass                    -                      -
-//	interval timer           pass                    (not armed)            (not armed)
-//	watch timer              poll the source         (not armed)            (not armed)
-//	poll: changed            debounce, then pass     -                      ignored
-//	SIGHUP                   pass                    one more pass after    ignored
-//	SIGTERM/SIGINT (first)   exit                    grace, then cancel     -
-//	SIGTERM/SIGINT (again)   -                       cancel now             cancel now
-//	context ended            exit                    cancel now             cancel now
-//
-// Triggers that come while a pass runs coalesce into one pass right after
-// it. The interval timer is re-armed after every pass, whatever started
-// it, so passes are at least about an interval apart unless the document
-// changes or SIGHUP asks. Never two passes at once; a pass that fails is
-// retried by the next trigger, and nothing a pass returns stops the loop.
 package daemon
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
 	"os"
 	"syscall"
@@ -35,7 +9,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/replsync/replsync/pkg/config"
 	replsync "github.com/replsync/replsync/pkg/sync"
 )
 
@@ -47,53 +20,6 @@ const (
 	DefaultDebounce        = 2 * time.Second
 	DefaultShutdownTimeout = 30 * time.Second
 )
-
-// Trigger says what started a pass.
-type Trigger string
-
-// The triggers of a pass.
-const (
-	TriggerStart    Trigger = "start"
-	TriggerInterval Trigger = "interval"
-	TriggerChange   Trigger = "change"
-	TriggerSignal   Trigger = "signal"
-)
-
-// Result classifies a finished pass (the result label of
-// replsync_passes_total).
-type Result string
-
-// The results of a pass.
-const (
-	// ResultSuccess: the document was valid and no bucket failed.
-	ResultSuccess Result = "success"
-	// ResultFailed: a bucket failed, or the document could not be read.
-	ResultFailed Result = "failed"
-	// ResultInvalidDocument: the document was read but is not valid;
-	// nothing was written.
-	ResultInvalidDocument Result = "invalid_document"
-)
-
-// Outcome is one finished pass.
-type Outcome struct {
-	Trigger    Trigger
-	Start, End time.Time
-	// Report is nil when the pass did not reach the buckets (Err says why).
-	Report *replsync.Report
-	Err    error
-}
-
-// Result classifies the outcome.
-func (o Outcome) Result() Result {
-	var docErr *config.Error
-	switch {
-	case errors.As(o.Err, &docErr):
-		return ResultInvalidDocument
-	case o.Err != nil, o.Report == nil, o.Report.Summary.Failed > 0:
-		return ResultFailed
-	}
-	return ResultSuccess
-}
 
 // Loop runs passes until it is told to stop. Set the fields, then call Run
 // (or Once) once.
@@ -215,7 +141,7 @@ func (l *Loop) loop(ctx context.Context, signals <-chan os.Signal, once bool) Ou
 			r.want(TriggerChange)
 		case <-r.grace.C():
 			r.grace.fired()
-			l.Log.Warn().Dur("shutdownTimeout", l.ShutdownTimeout).Msg("shutdown timeout: canceling the pass under way")
+			l.Log.Warn().Stringer("shutdownTimeout", l.ShutdownTimeout).Msg("shutdown timeout: canceling the pass under way")
 			r.cancelJob()
 		case d := <-r.done:
 			r.finish(d)
@@ -236,7 +162,7 @@ func (r *run) schedule(ctx context.Context) {
 	if !r.interval.armed() {
 		d := r.jittered(r.l.Interval)
 		r.interval.arm(r.l.Clock, d)
-		r.l.Log.Debug().Dur("in", d).Msg("next pass scheduled")
+		r.l.Log.Debug().Stringer("in", d).Msg("next pass scheduled")
 	}
 	if r.l.Changed != nil && r.l.WatchInterval > 0 && !r.watch.armed() && !r.debounce.armed() {
 		r.watch.arm(r.l.Clock, r.l.WatchInterval)
@@ -325,7 +251,7 @@ func (r *run) polled(changed bool, err error) {
 		}
 	case changed:
 		r.pollErr = ""
-		r.l.Log.Info().Dur("debounce", r.l.Debounce).Msg("the document changed")
+		r.l.Log.Info().Stringer("debounce", r.l.Debounce).Msg("the document changed")
 		if r.l.Debounce > 0 {
 			r.debounce.arm(r.l.Clock, r.l.Debounce)
 		} else {
@@ -357,7 +283,7 @@ func (r *run) signal(sig os.Signal) {
 		case r.job == jobPass && r.l.ShutdownTimeout > 0:
 			r.stop()
 			r.grace.arm(r.l.Clock, r.l.ShutdownTimeout)
-			r.l.Log.Info().Str("signal", sig.String()).Dur("shutdownTimeout", r.l.ShutdownTimeout).
+			r.l.Log.Info().Str("signal", sig.String()).Stringer("shutdownTimeout", r.l.ShutdownTimeout).
 				Msg("stopping: letting the pass under way finish (signal again to cancel it now)")
 		default:
 			r.stop()
@@ -384,25 +310,5 @@ func (r *run) disarm() {
 func (r *run) cancelJob() {
 	if r.cancel != nil {
 		r.cancel()
-	}
-}
-
-// logOutcome says how a pass ended, and what happens next.
-func (r *run) logOutcome(o Outcome) {
-	log := r.l.Log
-	switch o.Result() {
-	case ResultInvalidDocument:
-		log.Error().Err(o.Err).Msg("the document is invalid: nothing was written; the next valid version will be applied")
-	case ResultFailed:
-		if o.Report == nil {
-			log.Error().Err(o.Err).Msg("the pass could not run; it is retried at the next trigger")
-			return
-		}
-		failed := o.Report.Failed()
-		ev := log.Warn().Int("failed", len(failed))
-		if len(failed) > 10 {
-			failed = failed[:10]
-		}
-		ev.Strs("failedBuckets", failed).Msg("pass finished with failed buckets; they are retried at the next trigger")
 	}
 }
