@@ -61,6 +61,9 @@ func TestHelpNamesEveryFlagAndSignal(t *testing.T) {
 	if code := Main(t.Context(), []string{"--help"}, func(string) string { return "" }, &out, io.Discard, nil); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
+	if n := strings.Count(out.String(), "Usage:"); n != 1 {
+		t.Errorf("the usage is printed %d times", n)
+	}
 	for _, s := range []string{
 		"$REPLSYNC_WATCH_INTERVAL", "$REPLSYNC_DEBOUNCE", "$REPLSYNC_SHUTDOWN_TIMEOUT", "$REPLSYNC_LISTEN",
 		"SIGTERM", "SIGHUP", "/healthz", "/readyz", "/metrics",

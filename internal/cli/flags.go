@@ -129,8 +129,7 @@ func parseFlags(args []string, getenv func(string) string, usageOut io.Writer) (
 		return f, err
 	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+		if errors.Is(err, flag.ErrHelp) { // Parse has printed the usage
 			return f, errHelp
 		}
 		return f, err
