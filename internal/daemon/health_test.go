@@ -93,13 +93,12 @@ func TestHandler(t *testing.T) {
 	}
 }
 
-// memSource is a config.Source in memory; with detector set it is also a
+// memSource is a config.Source in memory; detectingSource adds a
 // config.ChangeDetector that compares hashes.
 type memSource struct {
-	data     string
-	err      error
-	detector bool
-	asked    []config.Identity // since values given to Changed
+	data  string
+	err   error
+	asked []config.Identity // since values given to Changed
 }
 
 func (s *memSource) String() string { return "mem:doc" }
