@@ -321,3 +321,24 @@ func TestDaemonListenInUse(t *testing.T) {
 		t.Errorf("%d reads although the daemon could not start", n)
 	}
 }
+
+// TestDaemonDocumentAppears: a document missing at start keeps the daemon
+// unready, not dead; once it appears it is applied without a restart.
+func TestDaemonDocumentAppears(t *testing.T) {
+	emu := emulator.New()
+	emu.Start()
+	defer emu.Close()
+	doc := filepath.Join(t.TempDir(), "later.yaml")
+	d := startDaemon(t, emu, "--config", doc, "--interval", "1h", "--watch-interval", "100ms", "--debounce", "0")
+	d.eventually("a failed first pass", func() bool { return d.metric("replsync_passes_total", "result=failed") == 1 })
+	if code, body := d.get("/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "could not be read") {
+		t.Errorf("/readyz without a document: %d %q", code, body)
+	}
+
+	replaceDoc(t, doc, loopDoc(2, "dr"))
+	d.eventually("the document applied", func() bool { return d.ready() && matches(emu, 2, "dr") })
+	if n := d.metric("replsync_pass_triggers_total", "trigger=change"); n != 1 {
+		t.Errorf("%v passes on a change, want 1", n)
+	}
+	d.stop()
+}
