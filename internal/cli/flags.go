@@ -29,7 +29,8 @@ type Flags struct {
 	LogLevel    string
 	LogFormat   string
 
-	// Long-running mode only.
+	// WatchInterval and Debounce tune the long-running mode;
+	// ShutdownTimeout applies to --once too.
 	WatchInterval   time.Duration
 	Debounce        time.Duration
 	ShutdownTimeout time.Duration

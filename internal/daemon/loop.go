@@ -36,7 +36,7 @@ type Loop struct {
 	ObserveCheck func(changed bool, err error)
 
 	// Interval is the time from the end of a pass to the next one
-	// (required, positive), varied by ±Jitter (a fraction, at most 0.5) so
+	// (DefaultInterval if not positive), varied by ±Jitter (a fraction, at most 0.5) so
 	// that replicas started together do not call AWS in step.
 	Interval time.Duration
 	Jitter   float64
@@ -112,6 +112,9 @@ func (l *Loop) loop(ctx context.Context, signals <-chan os.Signal, once bool) Ou
 	}
 	if l.Rand == nil {
 		l.Rand = rand.Float64
+	}
+	if l.Interval <= 0 { // a zero timer would spin
+		l.Interval = DefaultInterval
 	}
 	r := &run{l: l, once: once, pending: TriggerStart, done: make(chan jobDone, 1)}
 	ctxDone := ctx.Done()
