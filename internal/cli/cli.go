@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/replsync/replsync/internal/app"
+	"github.com/replsync/replsync/internal/daemon"
 	replsync "github.com/replsync/replsync/pkg/sync"
 )
 
@@ -24,8 +25,11 @@ const (
 )
 
 // Main runs replsync-daemon with args (without the program name) and
-// returns its exit code. getenv reads the environment (os.Getenv).
-func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// returns its exit code. getenv reads the environment (os.Getenv); signals
+// delivers the signals the process receives (SIGTERM and SIGINT stop it
+// gracefully, SIGHUP asks for a pass; see the --help text). Ending ctx
+// stops it at once.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, signals <-chan os.Signal) int {
 	f, err := parseFlags(args, getenv, stdout)
 	if errors.Is(err, errHelp) {
 		return ExitOK
@@ -36,19 +40,28 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	log := newLogger(stderr, f.LogLevel, f.LogFormat)
 	if !f.Once {
-		fmt.Fprintln(stderr, "replsync-daemon: the long-running mode is not available yet; use --once")
-		return ExitError
+		return runDaemon(ctx, f, log, signals, stderr)
 	}
 	a, err := app.New(ctx, app.Settings{Config: f.Config, Concurrency: f.Concurrency, MaxRPS: f.MaxRPS}, log)
 	if err != nil {
 		return fail(stdout, stderr, f, err)
 	}
-	return runOnce(ctx, a, f, stdout, stderr)
+	return runOnce(ctx, a, f, log, signals, stdout, stderr)
 }
 
-// runOnce runs one pass and prints the report.
-func runOnce(ctx context.Context, a *app.App, f Flags, stdout, stderr io.Writer) int {
-	rep, err := a.Pass(ctx, replsync.RunOptions{DryRun: f.DryRun})
+// runOnce runs one pass and prints the report. SIGTERM/SIGINT give the
+// pass --shutdown-timeout to finish, as in the long-running mode; the exit
+// code is then that of the (possibly canceled) pass.
+func runOnce(ctx context.Context, a *app.App, f Flags, log zerolog.Logger, signals <-chan os.Signal, stdout, stderr io.Writer) int {
+	loop := &daemon.Loop{
+		Pass: func(ctx context.Context) (*replsync.Report, error) {
+			return a.Pass(ctx, replsync.RunOptions{DryRun: f.DryRun})
+		},
+		ShutdownTimeout: f.ShutdownTimeout,
+		Log:             log,
+	}
+	o := loop.Once(ctx, signals)
+	rep, err := o.Report, o.Err
 	if err != nil {
 		return fail(stdout, stderr, f, err)
 	}

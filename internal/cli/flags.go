@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/replsync/replsync/internal/daemon"
 	replsync "github.com/replsync/replsync/pkg/sync"
 )
 
@@ -27,6 +28,12 @@ type Flags struct {
 	Listen      string
 	LogLevel    string
 	LogFormat   string
+
+	// WatchInterval and Debounce tune the long-running mode;
+	// ShutdownTimeout applies to --once too.
+	WatchInterval   time.Duration
+	Debounce        time.Duration
+	ShutdownTimeout time.Duration
 }
 
 const usageText = `replsync-daemon keeps the replication configuration of Amazon S3 Tables
@@ -34,8 +41,13 @@ table buckets equal to a desired-state document.
 
 Usage:
   replsync-daemon --config SOURCE [--once] [--dry-run] [--output text|json]
-                  [--interval 5m] [--concurrency 8] [--max-rps 20] [--listen :9090]
-                  [--log-level info] [--log-format json|text]
+                  [--interval 5m] [--watch-interval 30s] [--debounce 2s]
+                  [--shutdown-timeout 30s] [--concurrency 8] [--max-rps 20]
+                  [--listen :9090] [--log-level info] [--log-format json|text]
+
+Without --once it runs until SIGTERM or SIGINT: a pass at start, then one
+every --interval (±10% jitter), one soon after the document changes (polled
+every --watch-interval, then --debounce), and one on SIGHUP.
 
 SOURCE is one of:
   ./path.yaml, path.json, /abs/path.yaml   a local file
@@ -47,6 +59,19 @@ Flags (each also from the environment variable shown):
 `
 
 const exitText = `
+Signals:
+  SIGTERM, SIGINT  start no new pass; the pass under way may finish within
+                   --shutdown-timeout, then it is canceled; exit 0 (with
+                   --once: the exit code of the pass). A second signal
+                   cancels the pass at once.
+  SIGHUP           run a pass now (after the one under way, if any).
+
+Endpoints on --listen (without --once):
+  /healthz  200 while the process runs
+  /readyz   200 once a pass has completed and while the document is valid;
+            503 with the reason otherwise
+  /metrics  Prometheus metrics, replsync_* (see README)
+
 Exit codes with --once:
   0  every bucket converged (whether or not anything was written)
   1  the document could not be read or is invalid, a bucket failed, or a
@@ -69,11 +94,14 @@ func parseFlags(args []string, getenv func(string) string, usageOut io.Writer) (
 	fs.StringVar(&f.Config, "config", "", "document `SOURCE` (required)")
 	fs.BoolVar(&f.Once, "once", false, "run one pass and exit")
 	fs.BoolVar(&f.DryRun, "dry-run", false, "plan only: never write")
-	fs.StringVar(&f.Output, "output", "text", "report format on stdout: text or json")
-	fs.DurationVar(&f.Interval, "interval", 5*time.Minute, "time between passes without --once")
+	fs.StringVar(&f.Output, "output", "text", "report format on stdout with --once: text or json")
+	fs.DurationVar(&f.Interval, "interval", daemon.DefaultInterval, "time from the end of a pass to the next one without --once (±10% jitter)")
+	fs.DurationVar(&f.WatchInterval, "watch-interval", daemon.DefaultWatchInterval, "time between checks of the document for a change without --once (0: no checks)")
+	fs.DurationVar(&f.Debounce, "debounce", daemon.DefaultDebounce, "wait after a change is seen before the pass, so that a burst of changes makes one pass")
+	fs.DurationVar(&f.ShutdownTimeout, "shutdown-timeout", daemon.DefaultShutdownTimeout, "on SIGTERM/SIGINT, how long the pass under way may go on before it is canceled")
 	fs.IntVar(&f.Concurrency, "concurrency", replsync.DefaultConcurrency, "buckets reconciled at once")
 	fs.Float64Var(&f.MaxRPS, "max-rps", replsync.DefaultMaxRPS, "S3 Tables requests per second per region, retries included (0: no limit)")
-	fs.StringVar(&f.Listen, "listen", ":9090", "address of /healthz, /readyz and /metrics without --once")
+	fs.StringVar(&f.Listen, "listen", ":9090", "`host:port` of /healthz, /readyz and /metrics without --once (port 0: any free port; the log says which)")
 	fs.StringVar(&f.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&f.LogFormat, "log-format", "json", "logs on stderr: json or text")
 	fs.Usage = func() {
@@ -102,8 +130,7 @@ func parseFlags(args []string, getenv func(string) string, usageOut io.Writer) (
 		return f, err
 	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+		if errors.Is(err, flag.ErrHelp) { // Parse has printed the usage
 			return f, errHelp
 		}
 		return f, err
@@ -136,6 +163,17 @@ func (f Flags) validate() error {
 	}
 	if f.Interval <= 0 {
 		errs = append(errs, fmt.Errorf("--interval must be positive, not %s", f.Interval))
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"watch-interval", f.WatchInterval}, {"debounce", f.Debounce}, {"shutdown-timeout", f.ShutdownTimeout}} {
+		if d.v < 0 {
+			errs = append(errs, fmt.Errorf("--%s must not be negative, not %s", d.name, d.v))
+		}
+	}
+	if !f.Once && f.Listen == "" {
+		errs = append(errs, errors.New("--listen (or $REPLSYNC_LISTEN) must name an address without --once, e.g. :9090"))
 	}
 	return errors.Join(errs...)
 }

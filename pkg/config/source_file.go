@@ -11,14 +11,34 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
+	"time"
 )
 
 // FileSource reads the document from a local file.
 type FileSource struct {
 	path string // absolute, cleaned
+
+	mu   sync.Mutex
+	seen fileStamp // the last version whose content was hashed
 }
 
-var _ Source = (*FileSource)(nil)
+// fileStamp ties what stat says of a file to the hash of its content.
+type fileStamp struct {
+	modTime time.Time
+	size    int64
+	sha256  string
+}
+
+// matches reports whether fi looks like the version that was hashed.
+func (st fileStamp) matches(fi os.FileInfo) bool {
+	return st.sha256 != "" && st.size == fi.Size() && st.modTime.Equal(fi.ModTime())
+}
+
+var (
+	_ Source         = (*FileSource)(nil)
+	_ ChangeDetector = (*FileSource)(nil)
+)
 
 // NewFileSource returns a source for the file at path, made absolute
 // against the current directory now (so a later chdir does not move it).
@@ -82,6 +102,7 @@ func (s *FileSource) Read(ctx context.Context) (Snapshot, error) {
 		return Snapshot{}, s.fail(errTooLarge(-1))
 	}
 	sum := sha256.Sum256(data)
+	s.remember(fi, hex.EncodeToString(sum[:]))
 	return Snapshot{
 		Data: data,
 		Identity: Identity{
@@ -90,6 +111,53 @@ func (s *FileSource) Read(ctx context.Context) (Snapshot, error) {
 			ModTime: fi.ModTime(),
 		},
 	}, nil
+}
+
+// Changed reports whether the file's content may differ from the version
+// since identifies. It stats the file and compares size and modification
+// time with the last version it hashed (by Read or by Changed); only when
+// they differ does it read and hash the content, so a touch without a
+// change is no change, and polling an unchanged file costs one stat. A
+// since without SHA256 (nothing read yet) always counts as changed while
+// the file is there. A missing, unreadable or too large file is an error,
+// not a change: Read reports it when a pass runs.
+//
+// Two writes within one tick of the file system's clock that leave the
+// size equal are not told apart until the file changes again; replace the
+// file atomically (write a new one, rename it over) to avoid that, and to
+// never expose a half-written document.
+func (s *FileSource) Changed(ctx context.Context, since Identity) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, s.fail(err)
+	}
+	fi, err := os.Stat(s.path)
+	if err != nil {
+		return false, s.fail(err)
+	}
+	if err := checkFile(fi); err != nil {
+		return false, s.fail(err)
+	}
+	if since.SHA256 == "" {
+		return true, nil
+	}
+	s.mu.Lock()
+	seen := s.seen
+	s.mu.Unlock()
+	if seen.matches(fi) {
+		return seen.sha256 != since.SHA256, nil
+	}
+	snap, err := s.Read(ctx) // remembers the new stamp
+	if err != nil {
+		return false, err
+	}
+	return snap.Identity.SHA256 != since.SHA256, nil
+}
+
+// remember records that the file version described by fi hashes to sum.
+func (s *FileSource) remember(fi os.FileInfo, sum string) {
+	s.mu.Lock()
+	s.seen = fileStamp{modTime: fi.ModTime(), size: fi.Size(), sha256: sum}
+	s.mu.Unlock()
 }
 
 // fail names the source in err. The path is in the source's name, so an
