@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -151,7 +152,14 @@ func classifyEventBridge(raw []byte, doc Document) (Trigger, error) {
 			return Trigger{}, fmt.Errorf("%w: an Object Created event whose detail does not decode: %v", errUnrecognized, jsonErrorKind(err))
 		}
 		obj := d.Bucket.Name + "/" + d.Object.Key
-		if !doc.MatchesObject(d.Bucket.Name, d.Object.Key) {
+		// The key is matched as given and URL-decoded, in case it is
+		// encoded as in S3 notifications: a false match only costs a
+		// pass with nothing to do.
+		decoded, err := url.QueryUnescape(d.Object.Key)
+		if err != nil {
+			decoded = d.Object.Key
+		}
+		if !doc.MatchesObject(d.Bucket.Name, d.Object.Key) && !doc.MatchesObject(d.Bucket.Name, decoded) {
 			return Trigger{Kind: KindEventBridgeS3, Detail: obj, Ignored: "another object than the document"}, nil
 		}
 		return Trigger{Kind: KindEventBridgeS3, Run: true, Detail: obj}, nil

@@ -92,7 +92,7 @@ func New(cfg aws.Config, s Settings, out io.Writer) (*Handler, error) {
 // before it, so that the report, the metrics and the result still go out
 // when a bucket is still busy.
 func Budget(now, deadline time.Time) (startBy, end time.Time) {
-	left := deadline.Sub(now)
+	left := max(deadline.Sub(now), 0)
 	return deadline.Add(-min(30*time.Second, left/4)), deadline.Add(-min(2*time.Second, left/10))
 }
 
