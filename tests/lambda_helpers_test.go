@@ -204,7 +204,9 @@ func lambdaEvent(t *testing.T, name string) []byte {
 	return b
 }
 
-func writes(emu *emulator.Server) int { return emu.Count(emulator.OpPut) + emu.Count(emulator.OpDelete) }
+func writes(emu *emulator.Server) int {
+	return emu.Count(emulator.OpPut) + emu.Count(emulator.OpDelete)
+}
 
 // lines returns the output lines that contain s.
 func lines(out, s string) []string {
