@@ -195,7 +195,7 @@ func (s *S3Source) fail(err error) error {
 		if s.versionID != "" {
 			need = "s3:GetObjectVersion"
 		}
-		return fmt.Errorf("read %s: %w (%s is needed on the object, and kms:Decrypt if it is encrypted with a KMS key): %w", s, ErrAccessDenied, need, err)
+		return fmt.Errorf("read %s: %w (%s is needed on the object, and kms:Decrypt if it is encrypted with a KMS key; S3 also answers AccessDenied for a missing object when s3:ListBucket is not granted): %w", s, ErrAccessDenied, need, err)
 	case code == "PermanentRedirect", code == "AuthorizationHeaderMalformed":
 		return fmt.Errorf("read %s: the bucket is in another region than the one configured (AWS_REGION): %w", s, err)
 	default:
