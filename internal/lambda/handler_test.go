@@ -158,6 +158,9 @@ func TestHandleRepairsDriftAndDryRun(t *testing.T) {
 	if r, _ := e.emu.Replication(bucketA); r.Destinations[0] != destA {
 		t.Errorf("not repaired: %+v", r)
 	}
+	if resp, err = e.invoke(t, readEvent(t, "eventbridge-scheduled.json"), "r4"); err != nil || resp.Drift || e.writes() != 0 {
+		t.Errorf("second scheduled run: %+v, %v, %d writes; want none", resp, err, e.writes())
+	}
 }
 
 // TestHandleIgnoresOtherEvents: no pass, no call to S3 Tables, no error.

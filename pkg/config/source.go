@@ -73,8 +73,9 @@ func WithSSM(api SSMAPI) SourceOption { return func(o *sourceOptions) { o.ssm = 
 //	                                 an SSM parameter, by ARN (also after ssm:),
 //	                                 read in the ARN's region
 //
-// S3 and SSM sources need their client (WithS3, WithSSM, or WithAWS for
-// both); file sources need nothing. NewSource checks the spec's form but
+// A relative file name that looks like one of these (arn:x.yaml) is
+// written ./arn:x.yaml. S3 and SSM sources need their client (WithS3,
+// WithSSM, or WithAWS for both); file sources need nothing. NewSource checks the spec's form but
 // does not read the source: a missing document is reported by Read.
 func NewSource(spec string, opts ...SourceOption) (Source, error) {
 	var o sourceOptions
