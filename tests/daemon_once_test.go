@@ -38,7 +38,7 @@ func TestOnceDryRunApplyConverge(t *testing.T) {
 		if r.code != st.code {
 			t.Fatalf("%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", st.name, r.code, st.code, r.stdout, r.stderr)
 		}
-		if w := emu.Count(emulator.OpPut) + emu.Count(emulator.OpDelete); w != st.writes {
+		if w := writes(emu); w != st.writes {
 			t.Errorf("%s: %d writes, want %d", st.name, w, st.writes)
 		}
 		if g := emu.Count(emulator.OpGet); g != 4 {
@@ -228,7 +228,7 @@ func TestFlagsAndEnvironment(t *testing.T) {
 			if r.code != tt.code || !strings.Contains(r.stdout, tt.inStdout) || !strings.Contains(r.stderr, tt.inStderr) {
 				t.Errorf("exit %d (want %d)\nstdout (want %q):\n%s\nstderr (want %q):\n%s", r.code, tt.code, tt.inStdout, r.stdout, tt.inStderr, r.stderr)
 			}
-			if w := emu.Count(emulator.OpPut) + emu.Count(emulator.OpDelete); w != 0 {
+			if w := writes(emu); w != 0 {
 				t.Errorf("%d writes", w)
 			}
 		})

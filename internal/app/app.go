@@ -45,9 +45,11 @@ func New(ctx context.Context, s Settings, log zerolog.Logger) (*App, error) {
 	return NewWithConfig(cfg, s, log)
 }
 
-// NewWithConfig builds an App from an AWS configuration.
+// NewWithConfig builds an App from an AWS configuration. S3 and SSM
+// document sources get their clients from cfg (see config.WithAWS);
+// building them makes no request, so a file source works without AWS.
 func NewWithConfig(cfg aws.Config, s Settings, log zerolog.Logger) (*App, error) {
-	src, err := config.NewSource(s.Config)
+	src, err := config.NewSource(s.Config, config.WithAWS(cfg))
 	if err != nil {
 		return nil, err
 	}

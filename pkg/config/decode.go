@@ -152,7 +152,7 @@ func (d *decoder) version(f field) (ver int64, known bool) {
 	}
 	ver, err := strconv.ParseInt(n.Value, 10, 64)
 	if err != nil {
-		d.ps.add("version", line, "want the integer %d written in decimal, got %s", CurrentVersion, n.Value)
+		d.ps.add("version", line, "want the integer %d written in decimal, got %s", CurrentVersion, shown{n.Value, "another notation"})
 		return 0, true
 	}
 	return ver, ver == CurrentVersion
@@ -318,13 +318,13 @@ func (d *decoder) fields(path string, m *yaml.Node, known []string) fieldSet {
 			continue
 		}
 		if first, dup := earlierKey(m, i, k.Value, seen); dup {
-			d.ps.add(path, keyLine, "duplicate field %s (first at line %d)", quote(k.Value), first)
+			d.ps.add(path, keyLine, "duplicate field %s (first at line %d)", quoteName(k.Value), first)
 			continue
 		}
 		idx := slices.Index(known, k.Value)
 		switch {
 		case idx < 0:
-			d.ps.add(path, keyLine, "unknown field %s%s", quote(k.Value), suggest(path, k.Value, known))
+			d.ps.add(path, keyLine, "unknown field %s%s", quoteName(k.Value), suggest(path, k.Value, known))
 		case k.ShortTag() != "!!str":
 			d.ps.add(path, keyLine, "field names must be strings, not %s", describe(k))
 		default:
@@ -338,45 +338,52 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
-// describe names what a node is, for "want X, got Y" messages.
-func describe(n *yaml.Node) string {
+// describe names what a node is, for "want X, got Y" messages. Its
+// redacted form names the kind of value only.
+func describe(n *yaml.Node) shown {
 	tag := n.ShortTag()
 	switch {
 	case n.Kind == yaml.MappingNode && tag == "!!map":
-		return "a mapping"
+		return plain("a mapping")
 	case n.Kind == yaml.MappingNode:
-		return "a mapping tagged " + tag
+		return shown{"a mapping tagged " + tag, "a mapping with a tag"}
 	case n.Kind == yaml.SequenceNode && tag == "!!seq":
-		return "a list"
+		return plain("a list")
 	case n.Kind == yaml.SequenceNode:
-		return "a list tagged " + tag
+		return shown{"a list tagged " + tag, "a list with a tag"}
 	case n.Kind != yaml.ScalarNode:
-		return "an unexpected YAML node"
+		return plain("an unexpected YAML node")
 	}
 	v := truncate(n.Value)
 	if n.Style&yaml.TaggedStyle != 0 {
 		// An explicit tag need not match the text: "!!int version".
-		return fmt.Sprintf("the value %q tagged %s", v, tag)
+		return shown{fmt.Sprintf("the value %q tagged %s", v, tag), "a value with a tag"}
 	}
 	switch tag {
 	case "!!null":
-		return "null"
+		return plain("null")
 	case "!!bool":
-		return "the boolean " + v
+		return shown{"the boolean " + v, "a boolean"}
 	case "!!int", "!!float":
-		return "the number " + v
+		return shown{"the number " + v, "a number"}
 	case "!!str":
-		return strconv.Quote(v)
+		return shown{strconv.Quote(v), "a string"}
 	case "!!timestamp":
-		return "the timestamp " + v
+		return shown{"the timestamp " + v, "a timestamp"}
 	case "!!binary":
-		return "binary data"
+		return plain("binary data")
 	case "!!merge":
-		return "a merge key (<<)"
+		return plain("a merge key (<<)")
 	default:
-		return "a value tagged " + tag
+		return shown{"a value tagged " + tag, "a value with a tag"}
 	}
 }
+
+// plain is a description that quotes nothing from the document.
+func plain(s string) shown { return shown{s, s} }
+
+// quoteName quotes a field name written in the document.
+func quoteName(s string) shown { return shown{quote(s), "(name withheld)"} }
 
 // truncate shortens s for a message, on a rune boundary.
 func truncate(s string) string {

@@ -35,9 +35,19 @@
 // have no role and no destinations. Parse and Load are safe for concurrent
 // use.
 //
-// Documents come from a [Source]: a local file today ([NewSource],
-// [FileSource]); S3 objects and SSM parameters are to come. A source
-// returns the bytes and an [Identity] (ETag, version, modification time,
-// content hash) that says which version was read; [Load] reads, parses and
-// attaches it.
+// Documents come from a [Source] ([NewSource]): a local file
+// ([FileSource]), an S3 object ([S3Source], s3://bucket/key, optionally
+// ?versionId=) or an SSM parameter ([SSMSource], ssm:/name, ssm:name or a
+// parameter ARN, read in the ARN's region). A source returns the bytes
+// and an [Identity] (ETag and version ID, parameter version, modification
+// time, content hash) that says which version was read; [Load] reads,
+// parses and attaches it. S3 and SSM sources also implement
+// [ChangeDetector] (a conditional HeadObject on the ETag; the parameter
+// version), for cheap polling.
+//
+// An SSM SecureString is secret: [Load] parses it with [ParseRedacted],
+// whose problems give paths, lines and kinds of values but never quote the
+// document, and computes no hash of it. Source errors never quote a
+// document either; they name the source and wrap [ErrDocumentNotFound] or
+// [ErrAccessDenied] where that is the cause, and the SDK's typed error.
 package config

@@ -54,6 +54,10 @@ type Error struct {
 	// Truncated is true when checking stopped after the first 1000
 	// problems; Problems holds those.
 	Truncated bool
+	// Redacted is true when the messages do not quote the document's text
+	// (a SecureString parameter; see ParseRedacted): problems then give
+	// paths, lines and the kind of value only.
+	Redacted bool
 }
 
 // Error returns "invalid document <source>: N problem(s):" followed by one
@@ -74,6 +78,9 @@ func (e *Error) Error() string {
 	default:
 		fmt.Fprintf(&b, ": %d problems:", n)
 	}
+	if e.Redacted {
+		b.WriteString(" (values withheld: the document is secret)")
+	}
 	for i, p := range e.Problems {
 		if i == maxListedProblems {
 			fmt.Fprintf(&b, "\n  ... and %d more", n-maxListedProblems)
@@ -93,12 +100,37 @@ func (e *Error) Error() string {
 type problems struct {
 	list      []Problem
 	truncated bool
+	// redact makes add print the redacted form of shown arguments.
+	redact bool
 }
+
+// shown is a message argument that quotes the document's own text (a
+// value, a field name, a parser message that may echo either). A redacting
+// parse prints redacted instead, which names only the kind of thing.
+// Every argument of a problem that comes from the document must be a
+// shown: the redaction test checks that no marker put anywhere in a
+// document survives.
+type shown struct {
+	text     string
+	redacted string
+}
+
+// String returns the text, for messages of a parse that does not redact.
+func (s shown) String() string { return s.text }
 
 func (ps *problems) add(path string, line int, format string, args ...any) {
 	if len(ps.list) >= maxProblems {
 		ps.truncated = true
 		return
+	}
+	for i, a := range args {
+		if s, ok := a.(shown); ok {
+			if ps.redact {
+				args[i] = s.redacted
+			} else {
+				args[i] = s.text
+			}
+		}
 	}
 	ps.list = append(ps.list, Problem{Path: path, Line: line, Message: fmt.Sprintf(format, args...)})
 }
@@ -123,5 +155,5 @@ func (ps *problems) err() error {
 	}
 	out := slices.Clone(ps.list)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
-	return &Error{Problems: out, Truncated: ps.truncated}
+	return &Error{Problems: out, Truncated: ps.truncated, Redacted: ps.redact}
 }

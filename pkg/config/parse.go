@@ -33,6 +33,20 @@ func Parse(data []byte) (*Document, error) {
 	return doc, nil
 }
 
+// ParseRedacted is Parse for a document whose text is secret (an SSM
+// SecureString parameter). Its problems never quote the document: they
+// give the path, the line and the kind of the offending value ("want an
+// IAM role ARN, got a string"), and the *Error has Redacted set. The
+// document it returns is the same as Parse's.
+func ParseRedacted(data []byte) (*Document, error) {
+	ps := problems{redact: true}
+	doc := parse(data, &ps)
+	if err := ps.err(); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
 func parse(data []byte, ps *problems) *Document {
 	if len(data) > MaxDocumentSize {
 		ps.list = append(ps.list, tooLargeProblem(int64(len(data))))
@@ -120,7 +134,7 @@ func readYAML(data []byte, ps *problems) (root *yaml.Node, ok bool) {
 		// The library turns its own failures into errors; anything else
 		// it panics with is a bug there, and must not take the caller down.
 		if v := recover(); v != nil {
-			ps.add("", 0, "internal error in the YAML parser: %v", v)
+			ps.add("", 0, "internal error in the YAML parser: %s", shown{fmt.Sprint(v), "(details withheld)"})
 			root, ok = nil, false
 		}
 	}()
@@ -159,9 +173,9 @@ var yamlErrorRe = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 func addYAMLError(ps *problems, err error) {
 	m := yamlErrorRe.FindStringSubmatch(err.Error())
 	if m == nil {
-		ps.add("", 0, "YAML: %v", err)
+		ps.add("", 0, "YAML: %s", shown{err.Error(), "error (details withheld)"})
 		return
 	}
 	line, _ := strconv.Atoi(m[1])
-	ps.add("", line, "YAML syntax: %s", m[2])
+	ps.add("", line, "YAML syntax: %s", shown{m[2], "error (details withheld)"})
 }

@@ -68,8 +68,8 @@ func TestNewSourceErrors(t *testing.T) {
 	}{
 		{"", "empty document source", false},
 		{"  ", "empty document source", false},
-		{"s3://bucket/key.yaml", "s3 sources are not available yet", true},
-		{"ssm:/replsync/document", "ssm sources are not available yet", true},
+		{"s3://bucket/key.yaml", "no S3 client was configured", true},
+		{"ssm:/replsync/document", "no SSM client was configured", true},
 		{"https://example.com/x.yaml", `scheme "https"`, true},
 		{"file://host/x.yaml", "a file URL cannot name a host", false},
 		{"file:x.yaml", "a file URL needs an absolute path", false},

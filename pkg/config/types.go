@@ -87,6 +87,9 @@ type Snapshot struct {
 	Data []byte
 	// Identity says which version was read.
 	Identity Identity
+	// Sensitive is true when Data is secret (an SSM SecureString): Load
+	// then never quotes it in an error and computes no hash of it.
+	Sensitive bool
 }
 
 // Source is a place a document is read from.

@@ -104,7 +104,7 @@ func (v *validator) bucket(i int, rb *rawBucket, defaultRole *scalar) Bucket {
 		case StatePresent, StateAbsent:
 			b.State = State(s.Value)
 		default:
-			v.ps.add(rb.Path+".state", s.Line, "%s is not a state (want present or absent)", quote(s.Value))
+			v.ps.add(rb.Path+".state", s.Line, "%s is not a state (want present or absent)", shown{quote(s.Value), "the value"})
 			stateOK = false
 		}
 	}
@@ -214,9 +214,13 @@ func (v *validator) check(bucket, dest int, s *scalar, info arnInfo) {
 	v.arns = append(v.arns, arnRef{partition: info.partition, line: s.Line, bucket: bucket, dest: dest})
 }
 
-// arnMessage is the parse error with a long value shortened.
-func arnMessage(err error, value string) string {
-	return strings.Replace(err.Error(), strconv.Quote(value), quote(value), 1)
+// arnMessage is the parse error with a long value shortened; redacted,
+// the value is left out.
+func arnMessage(err error, value string) shown {
+	return shown{
+		text:     strings.Replace(err.Error(), strconv.Quote(value), quote(value), 1),
+		redacted: strings.Replace(err.Error(), strconv.Quote(value), "the value", 1),
+	}
 }
 
 // onePartition reports every ARN whose partition differs from that of the
@@ -237,8 +241,8 @@ func (v *validator) onePartition() {
 			return
 		}
 		if a.partition != first.partition {
-			v.ps.add(v.path(a.bucket, a.dest), a.line, "partition %q differs from %q (of %s at line %d); a document covers one partition",
-				a.partition, first.partition, v.path(first.bucket, first.dest), first.line)
+			v.ps.add(v.path(a.bucket, a.dest), a.line, "partition %s differs from %s (of %s at line %d); a document covers one partition",
+				shown{strconv.Quote(a.partition), "(withheld)"}, shown{strconv.Quote(first.partition), "that"}, v.path(first.bucket, first.dest), first.line)
 		}
 	}
 }
