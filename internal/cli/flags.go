@@ -52,8 +52,9 @@ every --watch-interval, then --debounce), and one on SIGHUP.
 SOURCE is one of:
   ./path.yaml, path.json, /abs/path.yaml   a local file
   file:///abs/path.json                    a local file, as a URL
-  s3://bucket/key.yaml                     an S3 object
-  ssm:/parameter/name                      an SSM Parameter Store parameter
+  s3://bucket/key.yaml[?versionId=V]       an S3 object (that version, if given)
+  ssm:/parameter/name, ssm:name            an SSM parameter (String or SecureString)
+  arn:aws:ssm:REGION:ACCOUNT:parameter/N   an SSM parameter by ARN, read in its region
 
 Flags (each also from the environment variable shown):
 `
