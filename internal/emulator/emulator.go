@@ -29,6 +29,7 @@ type Server struct {
 	faults   []*faultState
 	racers   []*racer
 	log      callLog
+	flight   flight
 
 	done      chan struct{} // closed by Close: ends every wait
 	closeOnce sync.Once
@@ -84,6 +85,7 @@ func New(opts ...Option) *Server {
 		putStatus: "Success",
 		rng:       rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x5eed)),
 		st:        newState(),
+		flight:    newFlight(),
 		done:      make(chan struct{}),
 	}
 	for _, o := range opts {
@@ -133,9 +135,10 @@ func (s *Server) Close() {
 }
 
 // ServeHTTP answers one S3 Tables call:
-// route -> authenticate -> latency -> faults -> validate -> state.
+// route -> authenticate -> hold -> latency -> faults -> validate -> state.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	at := time.Now()
+	defer s.enter()()
 	spec, ok := route(r)
 	if !ok {
 		region, _, _ := checkAuth(r) // logged, so a misrouted client can be found
@@ -151,7 +154,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.respond(w, c, denied)
 		return
 	}
-	if !s.wait(w, r, c, s.latency()) {
+	if !s.hold(w, r, c) || !s.wait(w, r, c, s.latency()) {
 		return
 	}
 	if f, fired := s.pickFault(req); fired {
@@ -221,9 +224,8 @@ func (s *Server) latency() time.Duration {
 
 var errClosed = errors.New("emulator closed")
 
-// wait sleeps d unless the client goes away (the call is logged as
-// ErrorTypeClientClosed, nothing is sent) or the server closes (503). It
-// reports whether the request should go on.
+// wait sleeps d unless the client goes away or the server closes (see
+// waitOn). It reports whether the request should go on.
 func (s *Server) wait(w http.ResponseWriter, r *http.Request, c Call, d time.Duration) bool {
 	if d <= 0 {
 		return true
@@ -236,9 +238,16 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request, c Call, d time.Dur
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
+	return waitOn(s, w, r, c, t.C)
+}
+
+// waitOn waits until ready delivers or is closed, unless the client goes
+// away first (the call is logged as ErrorTypeClientClosed, nothing is sent)
+// or the server closes (503). It reports whether the request should go on.
+func waitOn[T any](s *Server, w http.ResponseWriter, r *http.Request, c Call, ready <-chan T) bool {
 	var err error
 	select {
-	case <-t.C:
+	case <-ready:
 		return true
 	case <-r.Context().Done():
 		err = r.Context().Err()
