@@ -22,7 +22,7 @@ type flight struct {
 	holdAfter int
 	held      int
 	release   chan struct{} // closed by Release: the held calls go on
-	changed   chan struct{} // closed and replaced whenever held changes
+	changed   chan struct{} // closed and replaced whenever now or held changes
 }
 
 func newFlight() flight {
@@ -36,10 +36,12 @@ func (s *Server) enter() (leave func()) {
 	f.now++
 	f.received++
 	f.max = max(f.max, f.now)
+	s.changedLocked()
 	s.mu.Unlock()
 	return func() {
 		s.mu.Lock()
 		s.flight.now--
+		s.changedLocked()
 		s.mu.Unlock()
 	}
 }
@@ -109,11 +111,23 @@ func (s *Server) Held() int {
 
 // WaitHeld blocks until at least n calls are held at once, or ctx ends.
 func (s *Server) WaitHeld(ctx context.Context, n int) error {
+	return s.waitUntil(ctx, func(f *flight) bool { return f.held >= n })
+}
+
+// WaitIdle blocks until no request is in flight, or ctx ends. A client that
+// gave up on a request returns before the emulator notices and logs it
+// (StatusClientClosed); WaitIdle is how a test knows the log is complete.
+func (s *Server) WaitIdle(ctx context.Context) error {
+	return s.waitUntil(ctx, func(f *flight) bool { return f.now == 0 })
+}
+
+// waitUntil blocks until cond holds (checked under s.mu), or ctx ends.
+func (s *Server) waitUntil(ctx context.Context, cond func(*flight) bool) error {
 	for {
 		s.mu.Lock()
-		held, changed := s.flight.held, s.flight.changed
+		ok, changed := cond(&s.flight), s.flight.changed
 		s.mu.Unlock()
-		if held >= n {
+		if ok {
 			return nil
 		}
 		select {
@@ -147,8 +161,12 @@ func (s *Server) hold(w http.ResponseWriter, r *http.Request, c Call) bool {
 }
 
 func (s *Server) setHeldLocked(delta int) {
-	f := &s.flight
-	f.held += delta
-	close(f.changed)
-	f.changed = make(chan struct{})
+	s.flight.held += delta
+	s.changedLocked()
+}
+
+// changedLocked wakes the waiters of waitUntil.
+func (s *Server) changedLocked() {
+	close(s.flight.changed)
+	s.flight.changed = make(chan struct{})
 }

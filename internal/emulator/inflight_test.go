@@ -76,6 +76,9 @@ func TestHoldAfter(t *testing.T) {
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("held Put returned %v, want context.Canceled", err)
 	}
+	if err := s.WaitIdle(t.Context()); err != nil || s.Held() != 0 || s.InFlight() != 0 {
+		t.Fatalf("WaitIdle = %v with %d held, %d in flight", err, s.Held(), s.InFlight())
+	}
 	// The emulator logs the call once it notices that the client left.
 	if last := <-logged; last.Op != emulator.OpPut || last.Status != emulator.StatusClientClosed {
 		t.Errorf("held Put logged as %+v, want status %d", last, emulator.StatusClientClosed)
