@@ -38,10 +38,11 @@ staticcheck:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## fuzz: longer fuzzing runs (FUZZTIME per target)
+## fuzz: longer fuzzing runs, FUZZTIME per target (the seed corpora run in make test)
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./pkg/config
+	$(GO) test -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME) ./pkg/sync
 
 clean:
 	rm -rf $(BIN)
