@@ -21,6 +21,7 @@ type Server struct {
 	latencyBase   time.Duration
 	latencyJitter time.Duration
 	onCall        func(Call)
+	keepAlives    bool
 
 	mu       sync.Mutex
 	rng      *rand.Rand
@@ -65,6 +66,15 @@ func WithLatency(base, jitter time.Duration) Option {
 	return func(s *Server) { s.latencyBase, s.latencyJitter = base, jitter }
 }
 
+// WithKeepAlives lets clients reuse connections, as AWS endpoints do, so
+// that tests can count the connections a client opens ([Server.Conns]).
+// Without it every request gets a connection of its own. With it, Go's
+// transport may silently replay a GET whose reused connection was reset,
+// so Reset faults on Gets are not reliably seen by the client.
+func WithKeepAlives() Option {
+	return func(s *Server) { s.keepAlives = true }
+}
+
 // WithPutStatus sets the "status" string that a successful
 // PutTableBucketReplication returns (default "Success").
 func WithPutStatus(status string) Option {
@@ -98,14 +108,16 @@ func New(opts ...Option) *Server {
 // its base URL (http://127.0.0.1:port). Calling it again returns the same
 // URL.
 //
-// Keep-alives are off: Go's transport silently replays an idempotent GET
-// that fails on a reused connection, which would hide Reset faults.
+// Keep-alives are off unless WithKeepAlives: Go's transport silently
+// replays an idempotent GET that fails on a reused connection, which would
+// hide Reset faults.
 func (s *Server) Start() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ts == nil {
 		ts := httptest.NewUnstartedServer(s)
-		ts.Config.SetKeepAlivesEnabled(false)
+		ts.Config.SetKeepAlivesEnabled(s.keepAlives)
+		ts.Config.ConnState = s.connState
 		ts.Start()
 		s.ts = ts
 	}

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"net"
 	"net/http"
 )
 
@@ -15,6 +16,7 @@ import (
 type flight struct {
 	now, max int
 	received int // requests received so far (never reset)
+	conns    int // connections accepted so far (never reset)
 	// arrivals counts the calls that reached the hold check (routed and
 	// authenticated); holdAfter is the arrival count after which calls are
 	// held, -1 for no hold.
@@ -76,6 +78,23 @@ func (s *Server) Received() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.flight.received
+}
+
+// Conns returns how many connections the server has accepted since Start.
+func (s *Server) Conns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.flight.conns
+}
+
+// connState counts new connections (http.Server.ConnState).
+func (s *Server) connState(_ net.Conn, st http.ConnState) {
+	if st != http.StateNew {
+		return
+	}
+	s.mu.Lock()
+	s.flight.conns++
+	s.mu.Unlock()
 }
 
 // HoldAfter makes calls wait once n more calls have arrived: the first n

@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -132,5 +133,25 @@ func TestWaitHeldEndsWithContext(t *testing.T) {
 	cancel()
 	if err := s.WaitHeld(ctx, 1); !errors.Is(err, context.Canceled) {
 		t.Errorf("WaitHeld = %v, want context.Canceled", err)
+	}
+}
+
+// TestConns: without keep-alives every request has a connection of its
+// own; with them, one client's sequential requests share one.
+func TestConns(t *testing.T) {
+	for _, tt := range []struct {
+		opts []emulator.Option
+		want int
+	}{{nil, 3}, {[]emulator.Option{emulator.WithKeepAlives()}, 1}} {
+		s := start(t, tt.opts...)
+		c := client(s, "us-east-1")
+		for range 3 {
+			if _, err := get(t.Context(), c, src); err == nil || !strings.Contains(err.Error(), "NotFound") {
+				t.Fatalf("get: %v, want NotFound", err)
+			}
+		}
+		if n := s.Conns(); n != tt.want {
+			t.Errorf("keep-alives %v: %d connections, want %d", len(tt.opts) > 0, n, tt.want)
+		}
 	}
 }

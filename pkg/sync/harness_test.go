@@ -17,7 +17,7 @@ import (
 // harness is an emulator and a reconciler that talks to it through the
 // real SDK client.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	emu *emulator.Server
 	rec *Reconciler
 	cfg aws.Config // what the reconciler's clients are built from
@@ -25,7 +25,7 @@ type harness struct {
 
 type harnessOption func(*Options)
 
-func newHarness(t *testing.T, emuOpts []emulator.Option, opts ...harnessOption) *harness {
+func newHarness(t testing.TB, emuOpts []emulator.Option, opts ...harnessOption) *harness {
 	t.Helper()
 	emu := emulator.New(emuOpts...)
 	url := emu.Start()

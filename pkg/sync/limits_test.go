@@ -168,3 +168,29 @@ func TestNoRequestScheduledPastTheDeadline(t *testing.T) {
 		t.Errorf("the limiter slept %d times, want 0", clk.sleeps)
 	}
 }
+
+// TestConnectionsAreReused counts the connections a pass over one region
+// opens against an endpoint that keeps them alive, as AWS does: about one
+// per worker, not one per request beyond the SDK's default idle pool of 10
+// per host (against AWS each new connection is a TLS handshake).
+func TestConnectionsAreReused(t *testing.T) {
+	for _, c := range []int{8, 32} {
+		t.Run(fmt.Sprintf("concurrency %d", c), func(t *testing.T) {
+			h := newHarness(t, []emulator.Option{emulator.WithKeepAlives(), emulator.WithLatency(time.Millisecond, 0)}, withConcurrency(c))
+			d := doc()
+			for i := range 200 {
+				d.Buckets = append(d.Buckets, bucket(fmt.Sprintf("arn:aws:s3tables:us-east-1:111122223333:bucket/k%03d", i), role1, fleetDests(i)...))
+			}
+			if rep := h.reconcile(d, false); rep.Summary.Create != len(d.Buckets) {
+				t.Fatalf("summary %+v", rep.Summary)
+			}
+			h.assertSecondPassIdle(d)
+			requests, conns := h.emu.Received(), h.emu.Conns()
+			// A few dials may lose the race to a connection coming back.
+			if most := c + c/4; conns > most {
+				t.Errorf("%d connections for %d requests at concurrency %d, want at most %d", conns, requests, c, most)
+			}
+			t.Logf("%d connections for %d requests", conns, requests)
+		})
+	}
+}

@@ -104,6 +104,9 @@ func New(opts Options) (*Reconciler, error) {
 	if opts.clock == nil {
 		opts.clock = wallClock{}
 	}
+	if rc, ok := opts.Clients.(*RegionClients); ok {
+		rc.keepIdle(opts.Concurrency) // a connection per worker, reused
+	}
 	r := &Reconciler{opts: opts, log: zerolog.Nop(), limits: newRegionLimiters(opts.MaxRPS, opts.clock)}
 	if opts.Logger != nil {
 		r.log = *opts.Logger
