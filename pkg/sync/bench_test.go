@@ -54,8 +54,10 @@ type passBench struct {
 	latency     time.Duration
 	// scaleTo reports the wall time as if the pass had had this many
 	// buckets (a serial pass of 2 000 would take minutes).
-	scaleTo int
-	faults  bool // 30 % transient faults, a small real backoff
+	scaleTo   int
+	faults    bool // 30 % transient faults, a small real backoff
+	keepAlive bool // the endpoint keeps connections alive, as AWS does
+	regions   int  // buckets spread over this many regions (default 1)
 }
 
 // BenchmarkPass times whole passes through the real SDK client against the
@@ -66,11 +68,19 @@ type passBench struct {
 func BenchmarkPass(b *testing.B) {
 	for _, pb := range []passBench{
 		{buckets: 2000, concurrency: 32, latency: 20 * time.Millisecond},
+		{buckets: 2000, concurrency: 32, latency: 20 * time.Millisecond, keepAlive: true},
+		{buckets: 2000, concurrency: 32, latency: 20 * time.Millisecond, keepAlive: true, regions: 3},
 		{buckets: 50, concurrency: 1, latency: 20 * time.Millisecond, scaleTo: 2000},
 		{buckets: 2000, concurrency: DefaultConcurrency, latency: 20 * time.Millisecond},
 		{buckets: 2000, concurrency: 32, latency: 20 * time.Millisecond, faults: true},
 	} {
 		name := fmt.Sprintf("buckets=%d/c=%d/L=%v", pb.buckets, pb.concurrency, pb.latency)
+		if pb.keepAlive {
+			name += "/keepalive"
+		}
+		if pb.regions > 1 {
+			name += fmt.Sprintf("/regions=%d", pb.regions)
+		}
 		if pb.faults {
 			name += "/faults=30%"
 		}
@@ -87,15 +97,21 @@ func benchPass(b *testing.B, pb passBench) {
 			}
 		})
 	}
-	h := newHarness(b, []emulator.Option{emulator.WithLatency(pb.latency, 0), emulator.WithSeed(1)}, opts...)
+	emuOpts := []emulator.Option{emulator.WithLatency(pb.latency, 0), emulator.WithSeed(1)}
+	if pb.keepAlive {
+		emuOpts = append(emuOpts, emulator.WithKeepAlives())
+	}
+	h := newHarness(b, emuOpts, opts...)
 	if pb.faults {
 		h.emu.AddFault(emulator.Fault{Kind: emulator.Throttle, Probability: 0.15})
 		h.emu.AddFault(emulator.Fault{Kind: emulator.InternalError, Probability: 0.1})
 		h.emu.AddFault(emulator.Fault{Kind: emulator.Reset, Probability: 0.05})
 	}
 	d := doc()
+	regions := fleetRegions[:max(1, pb.regions)]
 	for i := range pb.buckets {
-		d.Buckets = append(d.Buckets, bucket(fleetARN("p", i), role1, fleetDests(i)...))
+		arn := fmt.Sprintf("arn:aws:s3tables:%s:111122223333:bucket/p%04d", regions[i%len(regions)], i)
+		d.Buckets = append(d.Buckets, bucket(arn, role1, fleetDests(i)...))
 	}
 	minCalls := 2 * pb.buckets
 	rounds := (pb.buckets + pb.concurrency - 1) / pb.concurrency
@@ -103,6 +119,7 @@ func benchPass(b *testing.B, pb passBench) {
 
 	var wall time.Duration
 	var calls, failed, passes int
+	conns := h.emu.Conns()
 	for b.Loop() {
 		b.StopTimer()
 		for _, bk := range d.Buckets {
@@ -122,6 +139,7 @@ func benchPass(b *testing.B, pb passBench) {
 	}
 	perPass := wall / time.Duration(passes)
 	b.ReportMetric(float64(calls)/float64(passes), "calls")
+	b.ReportMetric(float64(h.emu.Conns()-conns)/float64(passes), "conns")
 	b.ReportMetric(float64(calls)/float64(passes)/float64(minCalls), "calls/min")
 	b.ReportMetric(perPass.Seconds(), "wall-s")
 	b.ReportMetric(floor.Seconds(), "floor-s")
