@@ -34,9 +34,13 @@ vet:
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 
-## bench: benchmarks with figures
+## bench: benchmarks with figures (raw output in bin/bench.txt; see BENCHMARKS.md)
+BENCHPKGS := ./pkg/config ./pkg/sync ./tests
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p $(BIN)
+	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(BENCHPKGS) | tee $(BIN)/bench.txt
+	@echo
+	@$(GO) run ./internal/cmd/benchsummary < $(BIN)/bench.txt
 
 ## fuzz: longer fuzzing runs, FUZZTIME per target (the seed corpora run in make test)
 FUZZTIME ?= 60s
