@@ -167,6 +167,7 @@ func TestNoRequestScheduledPastTheDeadline(t *testing.T) {
 	if clk.sleeps != 0 {
 		t.Errorf("the limiter slept %d times, want 0", clk.sleeps)
 	}
+	h.assertSecondPassIdle(d)
 }
 
 // TestConnectionsAreReused counts the connections a pass over one region

@@ -104,6 +104,11 @@ func TestSDKRetryerWouldMultiply(t *testing.T) {
 	if a := rep.Buckets[0].Attempts; a != testRetries+1 {
 		t.Errorf("attempts = %d: the report can only count the tries it makes (%d)", a, testRetries+1)
 	}
+	h.emu.ClearFaults()
+	d := doc(bucket(srcA, role1, dstB))
+	h.reconcile(d, false)
+	h.assertConverged(d)
+	h.assertSecondPassIdle(d)
 }
 
 // TestRegionClientsSwitchOffTheSDKRetryer checks the option itself.
