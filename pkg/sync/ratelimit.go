@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	gosync "sync"
+	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -31,8 +32,12 @@ func newRegionLimiters(rps float64, c clock) *regionLimiters {
 	return &regionLimiters{rps: rps, clock: c, m: map[string]*rate.Limiter{}}
 }
 
-// limiter returns the token bucket of region, creating it full.
-func (l *regionLimiters) limiter(region string) *rate.Limiter {
+// reserve takes a token of region's bucket (created full) at the clock's
+// current time, and returns that time and when the request may go. Reading
+// the clock and reserving under one lock keeps reservations in time order:
+// a reservation dated before the previous one would let x/time/rate hand
+// out a token early.
+func (l *regionLimiters) reserve(region string) (now time.Time, r *rate.Reservation) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	lim, ok := l.m[region]
@@ -42,7 +47,8 @@ func (l *regionLimiters) limiter(region string) *rate.Limiter {
 		lim = rate.NewLimiter(rate.Limit(l.rps), max(1, int(l.rps)))
 		l.m[region] = lim
 	}
-	return lim
+	now = l.clock.Now()
+	return now, lim.ReserveN(now, 1) // always OK: burst >= 1
 }
 
 // wait blocks until a request to region may be sent, or ctx ends. Like
@@ -55,8 +61,7 @@ func (l *regionLimiters) wait(ctx context.Context, region string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	now := l.clock.Now()
-	r := l.limiter(region).ReserveN(now, 1) // always OK: burst >= 1
+	now, r := l.reserve(region)
 	at := now.Add(r.DelayFrom(now))
 	if !at.After(now) {
 		return nil

@@ -91,14 +91,15 @@ func TestStoppedMidPass(t *testing.T) {
 			sent := h.emu.Received()
 			tt.stop(ctx, cancel, clk, h.emu)
 			rep := <-done
-			h.emu.Release()
-			// Requests the client gave up on are logged once the emulator
-			// notices; wait for that before reading the log.
+			// A held request whose client gave up ends (logged, not applied)
+			// once the emulator notices; wait for that before releasing, or
+			// Release would let it through to the state.
 			idle, stopIdle := context.WithTimeout(t.Context(), hangGuard)
 			defer stopIdle()
 			if err := h.emu.WaitIdle(idle); err != nil {
 				t.Fatal(err)
 			}
+			h.emu.Release()
 
 			started, failedInFlight := 0, 0
 			for _, b := range rep.Buckets {
@@ -119,7 +120,10 @@ func TestStoppedMidPass(t *testing.T) {
 						t.Errorf("%s: failed with %q (applied %v), want %q", b.TableBucketARN, b.Error, b.Applied, tt.inFlight)
 					}
 				}
-				h.assertAppliedMatchesState(b, f.doc, before[b.TableBucketARN], tokens[b.TableBucketARN] != "")
+				changed := h.assertAppliedMatchesState(b, f.doc, before[b.TableBucketARN], tokens[b.TableBucketARN] != "")
+				if b.WriteUnconfirmed && changed {
+					t.Errorf("%s: a write held at the emulator landed", b.TableBucketARN)
+				}
 			}
 			s := rep.Summary
 			if s.NotAttempted != buckets-started || s.NotAttempted == 0 || started <= concurrency {
@@ -155,17 +159,23 @@ func TestStoppedMidPass(t *testing.T) {
 	}
 }
 
-// assertAppliedMatchesState checks one bucket after a stopped pass: a
-// bucket reported applied is fully at the document (with the reported
-// token); any other is exactly as it was (same token), never half-written.
-func (h *harness) assertAppliedMatchesState(b BucketResult, d *config.Document, before emulator.Replication, existed bool) {
+// assertAppliedMatchesState checks one bucket after a stopped pass against
+// the report's promise: a bucket reported Applied is fully at the document
+// (with the reported token); one neither Applied nor WriteUnconfirmed is
+// exactly as it was (same token); a WriteUnconfirmed one is either. Never
+// half-written. It returns whether the bucket changed.
+func (h *harness) assertAppliedMatchesState(b BucketResult, d *config.Document, before emulator.Replication, existed bool) (changed bool) {
 	h.t.Helper()
 	live, exists := h.emu.Replication(b.TableBucketARN)
-	if !b.Applied {
-		if exists != existed || live.VersionToken != before.VersionToken {
-			h.t.Errorf("%s: not applied, but the state changed: %+v -> %+v", b.TableBucketARN, before, live)
+	changed = exists != existed || live.VersionToken != before.VersionToken
+	if !b.Applied && !b.WriteUnconfirmed {
+		if changed {
+			h.t.Errorf("%s: neither applied nor unconfirmed, but the state changed: %+v -> %+v", b.TableBucketARN, before, live)
 		}
-		return
+		return changed
+	}
+	if !changed && b.WriteUnconfirmed {
+		return false // the unconfirmed write did not land
 	}
 	var want config.Bucket
 	for _, x := range d.Buckets {
@@ -175,12 +185,13 @@ func (h *harness) assertAppliedMatchesState(b BucketResult, d *config.Document, 
 	}
 	switch {
 	case want.State == config.StateAbsent && exists:
-		h.t.Errorf("%s: applied a delete, but %+v is live", b.TableBucketARN, live)
+		h.t.Errorf("%s: a delete landed (applied %v), but %+v is live", b.TableBucketARN, b.Applied, live)
 	case want.State == config.StatePresent && (!exists || !Equivalent(newReplication(live.Role, live.Destinations), Desired(want))):
-		h.t.Errorf("%s: applied, but %+v (exists %v) is not the document", b.TableBucketARN, live, exists)
-	case exists && live.VersionToken != b.VersionToken:
+		h.t.Errorf("%s: a write landed (applied %v), but %+v (exists %v) is not the document", b.TableBucketARN, b.Applied, live, exists)
+	case b.Applied && exists && live.VersionToken != b.VersionToken:
 		h.t.Errorf("%s: reported token %q, live %q", b.TableBucketARN, b.VersionToken, live.VersionToken)
 	}
+	return changed
 }
 
 // TestWriteCutOffByTheStop: the context ends after the service applied a
