@@ -50,14 +50,19 @@ cfn-lint:
 		echo "SKIP: cfn-lint not installed; template.yaml was not linted"; \
 	fi
 
-## bench: benchmarks with figures
+## bench: benchmarks with figures (raw output in bin/bench.txt; see BENCHMARKS.md)
+BENCHPKGS := ./pkg/config ./pkg/sync ./tests
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@mkdir -p $(BIN)
+	set -o pipefail; $(GO) test -run '^$$' -bench . -benchmem -timeout 30m $(BENCHPKGS) | tee $(BIN)/bench.txt
+	@echo
+	@$(GO) run ./internal/cmd/benchsummary < $(BIN)/bench.txt
 
-## fuzz: longer fuzzing runs (FUZZTIME per target)
+## fuzz: longer fuzzing runs, FUZZTIME per target (the seed corpora run in make test)
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./pkg/config
+	$(GO) test -run '^$$' -fuzz '^FuzzPlan$$' -fuzztime $(FUZZTIME) ./pkg/sync
 
 clean:
 	rm -rf $(BIN)

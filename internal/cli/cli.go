@@ -86,9 +86,7 @@ func ExitCode(rep *replsync.Report) int {
 
 func writeReport(w io.Writer, rep *replsync.Report, format string) error {
 	if format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return rep.WriteJSON(w) // streams: flat memory for large reports
 	}
 	return rep.WriteText(w)
 }

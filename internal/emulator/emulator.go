@@ -21,6 +21,7 @@ type Server struct {
 	latencyBase   time.Duration
 	latencyJitter time.Duration
 	onCall        func(Call)
+	keepAlives    bool
 
 	mu       sync.Mutex
 	rng      *rand.Rand
@@ -29,6 +30,7 @@ type Server struct {
 	faults   []*faultState
 	racers   []*racer
 	log      callLog
+	flight   flight
 
 	done      chan struct{} // closed by Close: ends every wait
 	closeOnce sync.Once
@@ -64,6 +66,15 @@ func WithLatency(base, jitter time.Duration) Option {
 	return func(s *Server) { s.latencyBase, s.latencyJitter = base, jitter }
 }
 
+// WithKeepAlives lets clients reuse connections, as AWS endpoints do, so
+// that tests can count the connections a client opens ([Server.Conns]).
+// Without it every request gets a connection of its own. With it, Go's
+// transport may silently replay a GET whose reused connection was reset,
+// so Reset faults on Gets are not reliably seen by the client.
+func WithKeepAlives() Option {
+	return func(s *Server) { s.keepAlives = true }
+}
+
 // WithPutStatus sets the "status" string that a successful
 // PutTableBucketReplication returns (default "Success").
 func WithPutStatus(status string) Option {
@@ -84,6 +95,7 @@ func New(opts ...Option) *Server {
 		putStatus: "Success",
 		rng:       rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x5eed)),
 		st:        newState(),
+		flight:    newFlight(),
 		done:      make(chan struct{}),
 	}
 	for _, o := range opts {
@@ -96,14 +108,16 @@ func New(opts ...Option) *Server {
 // its base URL (http://127.0.0.1:port). Calling it again returns the same
 // URL.
 //
-// Keep-alives are off: Go's transport silently replays an idempotent GET
-// that fails on a reused connection, which would hide Reset faults.
+// Keep-alives are off unless WithKeepAlives: Go's transport silently
+// replays an idempotent GET that fails on a reused connection, which would
+// hide Reset faults.
 func (s *Server) Start() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.ts == nil {
 		ts := httptest.NewUnstartedServer(s)
-		ts.Config.SetKeepAlivesEnabled(false)
+		ts.Config.SetKeepAlivesEnabled(s.keepAlives)
+		ts.Config.ConnState = s.connState
 		ts.Start()
 		s.ts = ts
 	}
@@ -133,9 +147,10 @@ func (s *Server) Close() {
 }
 
 // ServeHTTP answers one S3 Tables call:
-// route -> authenticate -> latency -> faults -> validate -> state.
+// route -> authenticate -> hold -> latency -> faults -> validate -> state.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	at := time.Now()
+	defer s.enter()()
 	spec, ok := route(r)
 	if !ok {
 		region, _, _ := checkAuth(r) // logged, so a misrouted client can be found
@@ -151,7 +166,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.respond(w, c, denied)
 		return
 	}
-	if !s.wait(w, r, c, s.latency()) {
+	if !s.hold(w, r, c) || !s.wait(w, r, c, s.latency()) {
 		return
 	}
 	if f, fired := s.pickFault(req); fired {
@@ -221,9 +236,8 @@ func (s *Server) latency() time.Duration {
 
 var errClosed = errors.New("emulator closed")
 
-// wait sleeps d unless the client goes away (the call is logged as
-// ErrorTypeClientClosed, nothing is sent) or the server closes (503). It
-// reports whether the request should go on.
+// wait sleeps d unless the client goes away or the server closes (see
+// waitOn). It reports whether the request should go on.
 func (s *Server) wait(w http.ResponseWriter, r *http.Request, c Call, d time.Duration) bool {
 	if d <= 0 {
 		return true
@@ -236,9 +250,16 @@ func (s *Server) wait(w http.ResponseWriter, r *http.Request, c Call, d time.Dur
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
+	return waitOn(s, w, r, c, t.C)
+}
+
+// waitOn waits until ready delivers or is closed, unless the client goes
+// away first (the call is logged as ErrorTypeClientClosed, nothing is sent)
+// or the server closes (503). It reports whether the request should go on.
+func waitOn[T any](s *Server, w http.ResponseWriter, r *http.Request, c Call, ready <-chan T) bool {
 	var err error
 	select {
-	case <-t.C:
+	case <-ready:
 		return true
 	case <-r.Context().Done():
 		err = r.Context().Err()

@@ -163,9 +163,14 @@ func (w *bucketRun) write(ctx context.Context, p Plan) error {
 		return fmt.Errorf("sync: no write for action %q", p.Action)
 	}
 	if err != nil {
+		if w.res.WriteUnconfirmed {
+			return fmt.Errorf("%w; a %s was sent but not answered, so it may have landed (the next pass will read the bucket and tell)", err, writeOp(p.Action))
+		}
 		return err
 	}
-	w.res.Applied, w.res.VersionToken, w.res.Status = true, newToken, status
+	// A success with the token read proves that no earlier try of this
+	// write landed: that try would have changed the token.
+	w.res.Applied, w.res.WriteUnconfirmed, w.res.VersionToken, w.res.Status = true, false, newToken, status
 	// CloudTrail does not record the configuration: this line is the audit.
 	w.log.Info().
 		Str("action", string(p.Action)).
@@ -187,10 +192,18 @@ func (w *bucketRun) call(ctx context.Context, op string, send func(context.Conte
 		if err := w.r.limits.wait(ctx, w.res.Region); err != nil {
 			return backoff.Permanent(err)
 		}
+		if err := ctx.Err(); err != nil {
+			return backoff.Permanent(err) // stopped: send nothing more
+		}
 		w.res.Attempts++
 		start := time.Now()
 		err := send(ctx)
-		w.r.observeCall(CallEvent{Operation: op, Region: w.res.Region, Bucket: w.desired.TableBucketARN, ErrorCode: errorCode(err), Duration: time.Since(start)})
+		code := errorCode(err)
+		w.r.observeCall(CallEvent{Operation: op, Region: w.res.Region, Bucket: w.desired.TableBucketARN, ErrorCode: code, Duration: time.Since(start)})
+		if op != OpGet && unanswered(code) {
+			// The request left; whether the service applied it is unknown.
+			w.res.WriteUnconfirmed = true
+		}
 		last = err
 		if err != nil && classify(err) != classTransient {
 			return backoff.Permanent(err)
@@ -204,6 +217,21 @@ func (w *bucketRun) call(ctx context.Context, op string, send func(context.Conte
 		return fmt.Errorf("%s: %w (last error: %v)", op, err, last)
 	}
 	return err
+}
+
+// unanswered reports whether a request that failed with this error code
+// (see errorCode) may have reached the service without its answer
+// reaching us.
+func unanswered(code string) bool {
+	return code == codeTransport || code == codeCanceled || code == codeDeadline
+}
+
+// writeOp names the request that carries action.
+func writeOp(a Action) string {
+	if a == ActionDelete {
+		return OpDelete
+	}
+	return OpPut
 }
 
 func (r *Reconciler) observeCall(e CallEvent) {

@@ -78,8 +78,16 @@ func classify(err error) class {
 	return classTerminal
 }
 
+// Error codes of requests that got no answer from the service.
+const (
+	codeTransport = "transport"
+	codeCanceled  = "canceled"
+	codeDeadline  = "deadline"
+)
+
 // errorCode names an error for metrics and logs: the AWS error code, or
-// "transport" for errors that never got an answer.
+// "transport", "canceled" or "deadline" for errors that never got an
+// answer.
 func errorCode(err error) string {
 	if err == nil {
 		return ""
@@ -90,9 +98,9 @@ func errorCode(err error) string {
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
-		return "canceled"
+		return codeCanceled
 	case errors.Is(err, context.DeadlineExceeded):
-		return "deadline"
+		return codeDeadline
 	}
-	return "transport"
+	return codeTransport
 }

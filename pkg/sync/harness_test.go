@@ -17,14 +17,15 @@ import (
 // harness is an emulator and a reconciler that talks to it through the
 // real SDK client.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	emu *emulator.Server
 	rec *Reconciler
+	cfg aws.Config // what the reconciler's clients are built from
 }
 
 type harnessOption func(*Options)
 
-func newHarness(t *testing.T, emuOpts []emulator.Option, opts ...harnessOption) *harness {
+func newHarness(t testing.TB, emuOpts []emulator.Option, opts ...harnessOption) *harness {
 	t.Helper()
 	emu := emulator.New(emuOpts...)
 	url := emu.Start()
@@ -34,9 +35,9 @@ func newHarness(t *testing.T, emuOpts []emulator.Option, opts ...harnessOption) 
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
 	}
 	o := Options{
-		Clients: NewRegionClients(cfg, func(o *s3tables.Options) { o.BaseEndpoint = aws.String(url) }),
+		Clients: NewRegionClients(cfg, endpoint(url)),
 		// Tests never sleep: retry at once, a bounded number of times.
-		NewBackOff: func() backoff.BackOff { return backoff.WithMaxRetries(&backoff.ZeroBackOff{}, 20) },
+		NewBackOff: func() backoff.BackOff { return backoff.WithMaxRetries(&backoff.ZeroBackOff{}, testRetries) },
 	}
 	for _, fn := range opts {
 		fn(&o)
@@ -45,8 +46,16 @@ func newHarness(t *testing.T, emuOpts []emulator.Option, opts ...harnessOption) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &harness{t: t, emu: emu, rec: rec}
+	return &harness{t: t, emu: emu, rec: rec, cfg: cfg}
 }
+
+// endpoint points an S3 Tables client at url.
+func endpoint(url string) func(*s3tables.Options) {
+	return func(o *s3tables.Options) { o.BaseEndpoint = aws.String(url) }
+}
+
+// endpoint points an S3 Tables client at the harness's emulator.
+func (h *harness) endpoint() func(*s3tables.Options) { return endpoint(h.emu.URL()) }
 
 func (h *harness) reconcile(doc *config.Document, dryRun bool) *Report {
 	h.t.Helper()

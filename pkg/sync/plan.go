@@ -57,18 +57,19 @@ func PlanBucket(desired config.Bucket, observed Observed) Plan {
 		Before:       observed.Config,
 		VersionToken: observed.VersionToken,
 	}
-	want := Desired(desired)
+	live, absent := observed.Config, desired.State == config.StateAbsent
 	switch {
-	case want == nil && observed.Config == nil:
+	case absent && live == nil:
 		p.Action = ActionNoop
-	case want == nil:
+	case absent:
 		p.Action = ActionDelete
-	case observed.Config == nil:
-		p.Action, p.After = ActionCreate, want
-	case Equivalent(observed.Config, want):
-		p.Action, p.After = ActionNoop, observed.Config
+	case live == nil:
+		p.Action, p.After = ActionCreate, Desired(desired)
+	case matches(live, desired):
+		// The common case of a steady state: nothing is built.
+		p.Action, p.After = ActionNoop, live
 	default:
-		p.Action, p.After = ActionUpdate, want
+		p.Action, p.After = ActionUpdate, Desired(desired)
 	}
 	if p.Action != ActionNoop {
 		p.Diff = DiffOf(p.Before, p.After)

@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -114,6 +115,8 @@ func TestEquivalent(t *testing.T) {
 		{"subset", newReplication(role1, []string{dstB}), false},
 		{"nil", nil, false},
 		{"no rules", &Replication{Role: role1}, false},
+		{"long list of duplicates", newReplication(role1, slices.Repeat([]string{dstC, dstB}, 10)), true},
+		{"long list with one more", newReplication(role1, append(slices.Repeat([]string{dstC, dstB}, 10), dstD)), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -46,6 +46,9 @@ type Options struct {
 	// OnCall, if set, is called after every S3 Tables request (for metrics).
 	// It must be safe for concurrent use.
 	OnCall func(CallEvent)
+
+	// clock drives the rate limit and StartBy (tests: a virtual clock).
+	clock clock
 }
 
 // CallEvent describes one S3 Tables request.
@@ -98,7 +101,13 @@ func New(opts Options) (*Reconciler, error) {
 		maxElapsed := opts.RetryMaxElapsed
 		opts.NewBackOff = func() backoff.BackOff { return NewFullJitterBackOff(200*time.Millisecond, 10*time.Second, maxElapsed) }
 	}
-	r := &Reconciler{opts: opts, log: zerolog.Nop(), limits: newRegionLimiters(opts.MaxRPS)}
+	if opts.clock == nil {
+		opts.clock = wallClock{}
+	}
+	if rc, ok := opts.Clients.(*RegionClients); ok {
+		rc.keepIdle(opts.Concurrency) // a connection per worker, reused
+	}
+	r := &Reconciler{opts: opts, log: zerolog.Nop(), limits: newRegionLimiters(opts.MaxRPS, opts.clock)}
 	if opts.Logger != nil {
 		r.log = *opts.Logger
 	}
@@ -150,7 +159,7 @@ func (r *Reconciler) stopReason(ctx context.Context, run RunOptions) string {
 	if err := ctx.Err(); err != nil {
 		return err.Error()
 	}
-	if !run.StartBy.IsZero() && !time.Now().Before(run.StartBy) {
+	if !run.StartBy.IsZero() && !r.opts.clock.Now().Before(run.StartBy) {
 		return "the pass ran out of time to start new buckets"
 	}
 	return ""

@@ -106,6 +106,7 @@ func TestReportCarriesBeforeAfterAndTokens(t *testing.T) {
 	if got.VersionToken == old || got.Status == "" {
 		t.Errorf("token %q status %q: want the new token and the Put status", got.VersionToken, got.Status)
 	}
+	h.assertSecondPassIdle(doc(bucket(srcA, role1, dstB, dstD)))
 }
 
 // TestDryRunNeverWrites: whatever the state, a dry run sends no Put or
@@ -235,6 +236,13 @@ func TestConflictRoundsAreBounded(t *testing.T) {
 	if stale := h.emu.StaleTokenResends(); len(stale) != 0 {
 		t.Errorf("stale tokens resent: %+v", stale)
 	}
+	// Once the other writer stops, the next round converges, and the one
+	// after writes nothing.
+	h.emu.ClearFaults()
+	d := doc(bucket(srcA, role1, dstB))
+	h.reconcile(d, false)
+	h.assertConverged(d)
+	h.assertSecondPassIdle(d)
 }
 
 // TestFaults: transient faults are retried until the bucket converges;
@@ -304,13 +312,20 @@ func TestTransientErrorsGiveUp(t *testing.T) {
 	if b.Failed() || b.Action != ActionCreate || !b.Applied {
 		t.Errorf("other bucket: %+v, want created", b)
 	}
+	h.emu.ClearFaults()
+	d := doc(bucket(srcA, role1, dstB), bucket(srcB, role1, dstB))
+	h.reconcile(d, false)
+	h.assertConverged(d)
+	h.assertSecondPassIdle(d)
 }
 
 // TestUnlistedBucketsAreNeverTouched: only the document's buckets are read.
 func TestUnlistedBucketsAreNeverTouched(t *testing.T) {
 	h := newHarness(t, nil)
 	tok := h.emu.SetReplication(unlisted, role2, []string{dstC})
-	h.reconcile(doc(bucket(srcA, role1, dstB), gone(srcB)), false)
+	d := doc(bucket(srcA, role1, dstB), gone(srcB))
+	h.reconcile(d, false)
+	h.assertSecondPassIdle(d)
 	if calls := h.emu.CallsFor(unlisted); len(calls) != 0 {
 		t.Errorf("unlisted bucket got calls: %+v", calls)
 	}
@@ -334,6 +349,7 @@ func TestCallsGoToTheBucketsRegion(t *testing.T) {
 	if len(rc.clients) != 3 {
 		t.Errorf("%d clients cached, want 3", len(rc.clients))
 	}
+	h.assertSecondPassIdle(d)
 }
 
 func TestStoppedPassReportsNotAttempted(t *testing.T) {
@@ -369,6 +385,9 @@ func TestStoppedPassReportsNotAttempted(t *testing.T) {
 					t.Errorf("%s: %+v", b.TableBucketARN, b)
 				}
 			}
+			h.reconcile(d, false)
+			h.assertConverged(d)
+			h.assertSecondPassIdle(d)
 		})
 	}
 }

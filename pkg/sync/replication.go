@@ -50,7 +50,11 @@ func (r *Replication) DestinationSet() []string {
 	if r == nil {
 		return nil
 	}
-	var out []string
+	n := 0
+	for _, rule := range r.Rules {
+		n += len(rule.Destinations)
+	}
+	out := make([]string, 0, n)
 	for _, rule := range r.Rules {
 		for _, d := range rule.Destinations {
 			out = append(out, d.DestinationTableBucketARN)
@@ -67,7 +71,46 @@ func Equivalent(a, b *Replication) bool {
 		return a == b
 	}
 	return a.Role == b.Role && len(a.Rules) == 1 && len(b.Rules) == 1 &&
-		slices.Equal(a.DestinationSet(), b.DestinationSet())
+		sameSet(a.Rules[0].Destinations, b.Rules[0].Destinations, destARN, destARN)
+}
+
+// matches reports whether the live configuration is what a present bucket
+// asks for (Equivalent to Desired(b)), without building that.
+func matches(live *Replication, b config.Bucket) bool {
+	return live != nil && live.Role == b.Role && len(live.Rules) == 1 &&
+		sameSet(live.Rules[0].Destinations, b.Destinations, destARN, func(s string) string { return s })
+}
+
+func destARN(d Destination) string { return d.DestinationTableBucketARN }
+
+// sameSet reports whether a and b hold the same keys, ignoring order and
+// duplicates. Destination lists have at most a handful of entries (the API
+// allows 5), where comparing each with each beats sorting copies and
+// allocates nothing; long lists are sorted.
+func sameSet[A, B any](a []A, b []B, keyA func(A) string, keyB func(B) string) bool {
+	if len(a)+len(b) > 16 {
+		return slices.Equal(sortedSet(a, keyA), sortedSet(b, keyB))
+	}
+	return allIn(a, b, keyA, keyB) && allIn(b, a, keyB, keyA)
+}
+
+// allIn reports whether every key of xs is a key of ys.
+func allIn[X, Y any](xs []X, ys []Y, keyX func(X) string, keyY func(Y) string) bool {
+	for _, x := range xs {
+		if !slices.ContainsFunc(ys, func(y Y) bool { return keyY(y) == keyX(x) }) {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedSet[E any](xs []E, key func(E) string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = key(x)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // fromAWS converts an SDK configuration (nil stays nil).

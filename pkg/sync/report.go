@@ -34,8 +34,15 @@ type BucketResult struct {
 	// conflict the bucket is re-read and re-planned). ActionUnknown when the
 	// bucket could not be read.
 	Action Action `json:"action"`
-	// Applied is true when a write of this pass landed.
+	// Applied is true when a write of this pass landed: the service
+	// confirmed it.
 	Applied bool `json:"applied"`
+	// WriteUnconfirmed is true when a write was sent but no answer came
+	// back (the pass was stopped, or the connection failed on every try):
+	// it may or may not have landed. The next pass reads the bucket and
+	// tells. A bucket neither Applied nor WriteUnconfirmed was not changed
+	// by this pass.
+	WriteUnconfirmed bool `json:"writeUnconfirmed,omitempty"`
 	// Before is the live configuration that was read; After the one the plan
 	// leads to (in a dry run: would lead to). nil: no configuration.
 	Before *Replication `json:"before"`
