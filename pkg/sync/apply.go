@@ -197,7 +197,7 @@ func (w *bucketRun) call(ctx context.Context, op string, send func(context.Conte
 		}
 		w.res.Attempts++
 		start := time.Now()
-		err := send(ctx)
+		err := w.send(ctx, op, send)
 		code := errorCode(err)
 		w.r.observeCall(CallEvent{Operation: op, Region: w.res.Region, Bucket: w.desired.TableBucketARN, ErrorCode: code, Duration: time.Since(start)})
 		if op != OpGet && unanswered(code) {
@@ -223,7 +223,20 @@ func (w *bucketRun) call(ctx context.Context, op string, send func(context.Conte
 // (see errorCode) may have reached the service without its answer
 // reaching us.
 func unanswered(code string) bool {
-	return code == codeTransport || code == codeCanceled || code == codeDeadline
+	return code == codeTransport || code == codeTimeout || code == codeCanceled || code == codeDeadline
+}
+
+// send makes one request, bounded by Options.RequestTimeout: the SDK's
+// HTTP client has no overall timeout, and a connection that hangs must not
+// stall the bucket (and, through the concurrency bound, the pass).
+func (w *bucketRun) send(ctx context.Context, op string, send func(context.Context) error) error {
+	rctx, cancel := context.WithTimeout(ctx, w.r.opts.RequestTimeout)
+	defer cancel()
+	err := send(rctx)
+	if err != nil && ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w (%s): %w", op, errRequestTimeout, w.r.opts.RequestTimeout, err)
+	}
+	return err
 }
 
 // writeOp names the request that carries action.

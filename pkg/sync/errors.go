@@ -40,6 +40,11 @@ const missingTokenMessage = "version token is not specified"
 // S3 Tables (see NewRegionClients); its rules are reused here.
 var sdkRetryables = retry.IsErrorRetryables(retry.DefaultRetryables)
 
+// errRequestTimeout marks a request that got no answer within
+// Options.RequestTimeout while the pass itself still had time: a hung
+// connection, retried like any transport error.
+var errRequestTimeout = errors.New("no answer within the request timeout")
+
 // classify sorts an error from an S3 Tables call. It relies on the SDK's
 // typed errors, not on messages.
 func classify(err error) class {
@@ -53,6 +58,8 @@ func classify(err error) class {
 	switch {
 	case err == nil:
 		return classTerminal
+	case errors.Is(err, errRequestTimeout):
+		return classTransient
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return classTerminal
 	case errors.As(err, &conflict):
@@ -83,14 +90,18 @@ const (
 	codeTransport = "transport"
 	codeCanceled  = "canceled"
 	codeDeadline  = "deadline"
+	codeTimeout   = "timeout"
 )
 
 // errorCode names an error for metrics and logs: the AWS error code, or
-// "transport", "canceled" or "deadline" for errors that never got an
+// "transport", "timeout", "canceled" or "deadline" for errors that never got an
 // answer.
 func errorCode(err error) string {
 	if err == nil {
 		return ""
+	}
+	if errors.Is(err, errRequestTimeout) {
+		return codeTimeout
 	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {

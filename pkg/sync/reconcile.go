@@ -18,6 +18,7 @@ const (
 	DefaultConcurrency       = 8
 	DefaultMaxConflictRounds = 5
 	DefaultRetryMaxElapsed   = 2 * time.Minute
+	DefaultRequestTimeout    = 30 * time.Second
 )
 
 // Options configure a Reconciler. Only Clients is required.
@@ -40,6 +41,9 @@ type Options struct {
 	// Logger receives the audit log (one line per write with before, after
 	// and tokens) and diagnostics. Default: disabled.
 	Logger *zerolog.Logger
+	// RequestTimeout bounds one request; a request without an answer by
+	// then is retried like a transport error (default 30 s).
+	RequestTimeout time.Duration
 	// MaxRPS bounds the requests per second sent to each region, retries
 	// included (0: no limit; the entry points default to DefaultMaxRPS).
 	MaxRPS float64
@@ -85,14 +89,17 @@ func New(opts Options) (*Reconciler, error) {
 	if opts.Clients == nil {
 		return nil, errors.New("sync: Options.Clients is required")
 	}
-	if opts.Concurrency < 0 || opts.MaxConflictRounds < 0 || opts.RetryMaxElapsed < 0 || opts.MaxRPS < 0 {
-		return nil, errors.New("sync: Concurrency, MaxConflictRounds, RetryMaxElapsed and MaxRPS must not be negative")
+	if opts.Concurrency < 0 || opts.MaxConflictRounds < 0 || opts.RetryMaxElapsed < 0 || opts.MaxRPS < 0 || opts.RequestTimeout < 0 {
+		return nil, errors.New("sync: Concurrency, MaxConflictRounds, RetryMaxElapsed, RequestTimeout and MaxRPS must not be negative")
 	}
 	if opts.Concurrency == 0 {
 		opts.Concurrency = DefaultConcurrency
 	}
 	if opts.MaxConflictRounds == 0 {
 		opts.MaxConflictRounds = DefaultMaxConflictRounds
+	}
+	if opts.RequestTimeout == 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
 	}
 	if opts.RetryMaxElapsed == 0 {
 		opts.RetryMaxElapsed = DefaultRetryMaxElapsed

@@ -2,6 +2,7 @@ package sync
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -124,5 +125,49 @@ func TestRegionClientsSwitchOffTheSDKRetryer(t *testing.T) {
 	}
 	if again, _ := c.For("eu-west-1"); again != api {
 		t.Error("the client of a region is not cached")
+	}
+}
+
+// TestHungRequestIsRetried: a request that gets no answer within
+// RequestTimeout is abandoned and retried like a transport error, so one
+// hung connection cannot stall the bucket (or, through the concurrency
+// bound, the pass). The emulator honours the abandoned request's cancel.
+func TestHungRequestIsRetried(t *testing.T) {
+	tests := []struct {
+		name string
+		op   emulator.Operation
+	}{
+		{"hung read", emulator.OpGet},
+		{"hung write", emulator.OpPut},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var events []CallEvent
+			h := newHarness(t, nil, func(o *Options) {
+				o.RequestTimeout = 50 * time.Millisecond
+				o.OnCall = func(e CallEvent) { events = append(events, e) } // Concurrency 1 below
+				o.Concurrency = 1
+			})
+			h.emu.AddFault(emulator.Fault{Op: tt.op, Bucket: srcA, Times: 1, Latency: time.Hour})
+			d := doc(bucket(srcA, role1, dstB))
+			rep := h.reconcile(d, false)
+			got := rep.Buckets[0]
+			if got.Error != "" || !got.Applied || got.Attempts != 3 {
+				t.Fatalf("result %+v, want applied after 3 requests (one of them abandoned)", got)
+			}
+			var codes []string
+			for _, e := range events {
+				codes = append(codes, e.Operation+":"+e.ErrorCode)
+			}
+			want := map[emulator.Operation][]string{
+				emulator.OpGet: {OpGet + ":timeout", OpGet + ":NotFoundException", OpPut + ":"},
+				emulator.OpPut: {OpGet + ":NotFoundException", OpPut + ":timeout", OpPut + ":"},
+			}[tt.op]
+			if !slices.Equal(codes, want) {
+				t.Errorf("calls %v, want %v", codes, want)
+			}
+			h.assertConverged(d)
+			h.assertSecondPassIdle(d)
+		})
 	}
 }
