@@ -9,13 +9,16 @@ GOFILES      = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -n
 
 all: build
 
-## build: the daemon binary in bin/
+## build: the daemon (bin/replsync-daemon, for this machine) and the Lambda
+## function (bin/lambda/bootstrap, linux/arm64, what sam build makes)
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/replsync-daemon ./cmd/daemon
+	$(MAKE) --no-print-directory build-ReplsyncFunction ARTIFACTS_DIR=$(CURDIR)/$(BIN)/lambda
 
 ## build-ReplsyncFunction: the Lambda bootstrap, as `sam build` asks for it (template.yaml,
 ## BuildMethod: makefile; sam sets ARTIFACTS_DIR): provided.al2023 on arm64
 build-ReplsyncFunction:
+	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; }
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -o $(ARTIFACTS_DIR)/bootstrap ./cmd/lambda
 
 ## demo: the real daemon against the local S3 Tables emulator (no AWS account)
