@@ -21,6 +21,7 @@ import (
 
 	"github.com/replsync/replsync/internal/demo"
 	"github.com/replsync/replsync/internal/emulator"
+	"github.com/replsync/replsync/internal/testutil"
 )
 
 // patience bounds every wait for the daemon: generous, since CI machines
@@ -31,8 +32,8 @@ const patience = 60 * time.Second
 type proc struct {
 	t      *testing.T
 	cmd    *exec.Cmd
-	stdout syncBuffer
-	stderr syncBuffer
+	stdout testutil.SyncBuffer
+	stderr testutil.SyncBuffer
 	base   string // http://host:port of /healthz, /readyz, /metrics
 	exited chan struct{}
 	code   int // valid once exited is closed

@@ -20,6 +20,7 @@ import (
 
 	"github.com/replsync/replsync/internal/demo"
 	"github.com/replsync/replsync/internal/emulator"
+	"github.com/replsync/replsync/internal/testutil"
 )
 
 // rieModule is the Lambda Runtime Interface Emulator, installed from the
@@ -79,7 +80,7 @@ func lambdaBinaries(t *testing.T) (bootstrap, rie string) {
 // function is bootstrap running under the RIE.
 type function struct {
 	url    string
-	output *syncBuffer // the function's logs and EMF lines, and the RIE's
+	output *testutil.SyncBuffer // the function's logs and EMF lines, and the RIE's
 }
 
 // freePort returns a port that was free a moment ago.
@@ -109,7 +110,7 @@ func startFunction(t *testing.T, emu *emulator.Server, env ...string) *function 
 		"AWS_LAMBDA_FUNCTION_NAME=replsync-e2e", "AWS_LAMBDA_FUNCTION_TIMEOUT=60", "LOG_LEVEL=warn",
 		"AWS_REQUEST_CHECKSUM_CALCULATION=when_required", "AWS_RESPONSE_CHECKSUM_VALIDATION=when_required")
 	cmd.Env = append(cmd.Env, env...)
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

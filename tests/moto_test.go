@@ -21,6 +21,7 @@ import (
 
 	"github.com/replsync/replsync/internal/emulator"
 	"github.com/replsync/replsync/internal/fakes3"
+	"github.com/replsync/replsync/internal/testutil"
 	"github.com/replsync/replsync/pkg/config"
 )
 
@@ -46,7 +47,7 @@ func startMoto(t *testing.T) string {
 	bin := needTool(t, "moto_server")
 	port := freePort(t)
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

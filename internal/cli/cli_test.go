@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/replsync/replsync/internal/demo"
 	"github.com/replsync/replsync/internal/emulator"
+	"github.com/replsync/replsync/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -93,7 +93,7 @@ buckets:
 	}
 
 	signals := make(chan os.Signal)
-	var stderr syncBuffer
+	var stderr testutil.SyncBuffer
 	exit := make(chan int, 1)
 	go func() {
 		exit <- Main(context.Background(), []string{"--config", doc, "--listen", "127.0.0.1:0", "--interval", "1h", "--watch-interval", "0"},
@@ -142,7 +142,7 @@ func setEnv(t *testing.T, env []string) {
 }
 
 // listenAddr waits for the log line that gives the bound address.
-func listenAddr(t *testing.T, log *syncBuffer) string {
+func listenAddr(t *testing.T, log *testutil.SyncBuffer) string {
 	t.Helper()
 	var addr string
 	eventually(t, "the listen address in the log", func() bool {
@@ -183,21 +183,4 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 	}
 	t.Fatalf("timed out waiting for %s", what)
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

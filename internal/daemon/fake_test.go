@@ -1,17 +1,16 @@
 package daemon
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 
+	"github.com/replsync/replsync/internal/testutil"
 	replsync "github.com/replsync/replsync/pkg/sync"
 )
 
@@ -119,7 +118,7 @@ type harness struct {
 	polls    chan *fakePoll
 	outcomes chan Outcome
 	exited   chan Outcome
-	log      *syncBuffer
+	log      *testutil.SyncBuffer
 	loop     *Loop
 
 	mu   sync.Mutex
@@ -144,7 +143,7 @@ func newHarness(t *testing.T, tweak func(*Loop)) *harness {
 		polls:    make(chan *fakePoll),
 		outcomes: make(chan Outcome, 16),
 		exited:   make(chan Outcome, 1),
-		log:      &syncBuffer{},
+		log:      &testutil.SyncBuffer{},
 	}
 	h.loop = &Loop{
 		Pass: func(ctx context.Context) (*replsync.Report, error) {
@@ -294,27 +293,6 @@ func (h *harness) idle() {
 	default:
 	}
 }
-
-// syncBuffer is a bytes.Buffer safe for the loop's and the test's
-// goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
-func (b *syncBuffer) count(s string) int { return strings.Count(b.String(), s) }
 
 // reports for the fake passes.
 func okReport() *replsync.Report {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -96,7 +97,7 @@ func TestLoop(t *testing.T) {
 				}
 				h.waitArmed(hWatch)
 				h.idle()
-				if n := h.log.count("checking the document for changes failed"); n != 1 {
+				if n := strings.Count(h.log.String(), "checking the document for changes failed"); n != 1 {
 					h.t.Errorf("the poll error was logged %d times, want once", n)
 				}
 				h.signal(syscall.SIGTERM)
