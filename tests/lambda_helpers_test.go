@@ -69,10 +69,7 @@ func lambdaBinaries(t *testing.T) (bootstrap, rie string) {
 		t.Fatal(lambdaErr)
 	}
 	if rieNotOnHost != nil {
-		if os.Getenv("REPLSYNC_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("the Lambda Runtime Interface Emulator is required (REPLSYNC_REQUIRE_TOOLS=1): %v", rieNotOnHost)
-		}
-		t.Skipf("no Lambda Runtime Interface Emulator: %v", rieNotOnHost)
+		testutil.ToolMissing(t, "no Lambda Runtime Interface Emulator: %v", rieNotOnHost)
 	}
 	return bootstrapPath, riePath
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -25,26 +24,12 @@ import (
 	"github.com/replsync/replsync/pkg/config"
 )
 
-// needTool returns the path of a preinstalled tool, skipping the test
-// without it (failing instead when REPLSYNC_REQUIRE_TOOLS=1, as in CI).
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("REPLSYNC_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is required (REPLSYNC_REQUIRE_TOOLS=1): %v", name, err)
-		}
-		t.Skipf("%s not found: %v", name, err)
-	}
-	return p
-}
-
 // startMoto runs moto_server on a free port of 127.0.0.1 and waits
 // (bounded) until it answers. It serves S3 (with versioning) and SSM
 // (with SecureString) on one endpoint.
 func startMoto(t *testing.T) string {
 	t.Helper()
-	bin := needTool(t, "moto_server")
+	bin := testutil.LookTool(t, "moto_server")
 	port := freePort(t)
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	out := &testutil.SyncBuffer{}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/replsync/replsync/internal/emulator"
+	"github.com/replsync/replsync/internal/testutil"
 )
 
 // awsCLI runs the aws CLI (v1, botocore) against the emulator, isolated
@@ -22,7 +23,7 @@ type awsCLI struct {
 }
 
 func newAWSCLI(t *testing.T, s *emulator.Server) *awsCLI {
-	path := requireTool(t, "aws")
+	path := testutil.LookTool(t, "aws")
 	home := t.TempDir()
 	var env []string
 	for _, kv := range os.Environ() {

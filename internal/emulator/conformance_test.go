@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/replsync/replsync/internal/testutil"
 )
 
 // botocoreModel is the part of a botocore service-2.json the emulator
@@ -49,25 +51,18 @@ type modelShape struct {
 // loadModel reads the s3tables model of the botocore that python3 imports.
 func loadModel(t *testing.T) botocoreModel {
 	t.Helper()
-	skip := func(format string, args ...any) {
-		t.Helper()
-		if os.Getenv("REPLSYNC_REQUIRE_TOOLS") == "1" {
-			t.Fatalf(format, args...)
-		}
-		t.Skipf(format, args...)
-	}
 	py, err := exec.LookPath("python3")
 	if err != nil {
-		skip("python3 not found: %v", err)
+		testutil.ToolMissing(t, "python3 not found: %v", err)
 	}
 	out, err := exec.CommandContext(t.Context(), py, "-c", "import botocore,os;print(os.path.dirname(botocore.__file__))").Output()
 	if err != nil {
-		skip("botocore not importable: %v", err)
+		testutil.ToolMissing(t, "botocore not importable: %v", err)
 	}
 	path := filepath.Join(strings.TrimSpace(string(out)), "data", "s3tables", "2018-05-10", "service-2.json.gz")
 	f, err := os.Open(path)
 	if err != nil {
-		skip("s3tables model not in botocore: %v", err)
+		testutil.ToolMissing(t, "s3tables model not in botocore: %v", err)
 	}
 	defer f.Close()
 	zr, err := gzip.NewReader(f)

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -136,18 +134,4 @@ func raw(t *testing.T, s *emulator.Server, method, pathAndQuery, auth, body stri
 		t.Fatal(err)
 	}
 	return rawResponse{resp.StatusCode, resp.Header.Get("X-Amzn-Errortype"), string(bytes.TrimSpace(b))}
-}
-
-// requireTool returns the path of an external tool, or skips the test when
-// it is missing (fails instead when REPLSYNC_REQUIRE_TOOLS=1, as in CI).
-func requireTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("REPLSYNC_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is required (REPLSYNC_REQUIRE_TOOLS=1): %v", name, err)
-		}
-		t.Skipf("%s not found: %v", name, err)
-	}
-	return p
 }
