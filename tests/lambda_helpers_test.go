@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -109,17 +108,12 @@ func startFunction(t *testing.T, emu *emulator.Server, env ...string) *function 
 	cmd.Env = append(cmd.Env, env...)
 	out := &testutil.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		_ = cmd.Wait()
+	t.Cleanup(func() { // runs after startGroup's cleanup: the output is complete
 		if t.Failed() {
 			t.Logf("function output:\n%s", out)
 		}
 	})
+	startGroup(t, cmd)
 	f := &function{url: fmt.Sprintf("http://127.0.0.1:%d/2015-03-31/functions/function/invocations", api), output: out}
 	deadline := time.Now().Add(15 * time.Second)
 	for {

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/replsync/replsync/internal/demo"
@@ -124,4 +125,19 @@ func decodeReport(t *testing.T, out string) report {
 // writes counts the Put and Delete calls the emulator answered.
 func writes(emu *emulator.Server) int {
 	return emu.Count(emulator.OpPut) + emu.Count(emulator.OpDelete)
+}
+
+// startGroup starts cmd in a process group of its own and kills the whole
+// group when the test ends, so that the servers a tool forks (moto_server's
+// workers, the RIE's runtime) never outlive the test.
+func startGroup(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	})
 }
